@@ -1,0 +1,51 @@
+/**
+ * Typed errors for everything in src/protocol. Every failure a caller can meet carries a
+ * closed `code` so the UI and workers can branch on it, and a message that says what and where.
+ */
+export type ProtocolErrorCode =
+  // ANS-104 decoding / encoding
+  | 'item/truncated'
+  | 'item/unknown-signature-type'
+  | 'item/bad-presence-byte'
+  | 'item/tag-limit'
+  | 'item/tag-encoding'
+  | 'item/too-large'
+  | 'item/unsupported-signature-type'
+  | 'item/bad-signature'
+  | 'item/bad-key'
+  // HTTP clients
+  | 'http/status'
+  | 'http/timeout'
+  | 'http/network'
+  | 'http/aborted'
+  | 'http/bad-json'
+  | 'http/bad-shape'
+  | 'http/truncated'
+  | 'http/not-found'
+  // scheduler log checks
+  | 'log/nonce-gap'
+  | 'log/duplicate'
+  | 'log/hash-chain'
+  | 'log/assignment-signature'
+  | 'log/message-signature'
+  | 'log/wrong-scheduler'
+  | 'log/assignment-mismatch'
+  | 'log/bad-shape'
+  // locating units
+  | 'locate/no-scheduler'
+
+export class ProtocolError extends Error {
+  override readonly name = 'ProtocolError'
+  constructor(
+    readonly code: ProtocolErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+export function isProtocolError(e: unknown, code?: ProtocolErrorCode): e is ProtocolError {
+  return e instanceof ProtocolError && (code === undefined || e.code === code)
+}

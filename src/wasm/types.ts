@@ -1,0 +1,109 @@
+/**
+ * The contract of the ao module runtime (src/wasm). Everything above it (compute, workers,
+ * tests, benches) codes against these types only.
+ */
+
+/** Module formats we run. Others fail with RuntimeError code 'runtime/unsupported-format'. */
+export type ModuleFormat =
+  | 'wasm32-unknown-emscripten2'
+  | 'wasm32-unknown-emscripten3'
+  | 'wasm32-unknown-emscripten4'
+  | 'wasm64-unknown-emscripten-draft_2024_02_15'
+
+export interface AoTag {
+  name: string
+  value: string
+}
+
+/** The message as the reference CU hands it to `handle` (ao-protocol.md §2). */
+export interface AoMessage {
+  Id?: string
+  Signature?: string
+  Data?: string
+  Owner?: string
+  Target?: string
+  Anchor?: string
+  From?: string
+  'Forwarded-By'?: string
+  Tags: AoTag[]
+  Epoch?: number
+  Nonce?: number
+  'Block-Height'?: number
+  Timestamp?: number
+  'Hash-Chain'?: string
+  Cron?: boolean
+  'Read-Only'?: boolean
+  [field: string]: unknown
+}
+
+export interface AoEnv {
+  Process: { Id: string; Owner: string; Tags: AoTag[] }
+  Module: { Id: string; Owner: string; Tags: AoTag[] }
+}
+
+/** What `handle` returns: the module's JSON response, parsed, unchanged. */
+export interface AoResult {
+  Output: unknown
+  Messages: unknown[]
+  Spawns: unknown[]
+  Assignments: unknown[]
+  Error?: unknown
+  GasUsed?: number
+  [field: string]: unknown
+}
+
+/** WeaveDrive: where `/data/<txid>` reads come from (the gateway client in the app). */
+export interface DataProvider {
+  /** Bytes of an Arweave transaction or data item's data. */
+  getData(txId: string): Promise<Uint8Array>
+}
+
+export interface RuntimeOptions {
+  format: ModuleFormat
+  /** Bytes. Growth past it fails the allocation inside the module; the message errors and rolls back. */
+  memoryLimit?: number
+  computeLimit?: number
+  extensions?: string[]
+  dataProvider?: DataProvider
+  /** Start from this linear memory (a snapshot) instead of the module's fresh memory. */
+  memory?: Uint8Array
+}
+
+export type RuntimeErrorCode =
+  | 'runtime/unsupported-format'
+  | 'runtime/bad-module'
+  | 'runtime/missing-import'
+  | 'runtime/memory-limit'
+  | 'runtime/trap'
+  | 'runtime/bad-output'
+  | 'runtime/bad-snapshot'
+  | 'runtime/timeout'
+  | 'runtime/terminated'
+
+export class RuntimeError extends Error {
+  override readonly name = 'RuntimeError'
+  constructor(
+    readonly code: RuntimeErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+/** One live module instance holding one process's memory. */
+export interface AoInstance {
+  readonly format: ModuleFormat
+  /**
+   * Evaluate one message on the hot instance. When the result has `Error` (or the output says
+   * "not enough memory for buffer allocation"), memory is rolled back to what it was before
+   * the call, as the reference CU does.
+   */
+  handle(msg: AoMessage, env: AoEnv): Promise<AoResult>
+  /** A copy of the whole linear memory (a snapshot). */
+  snapshot(): Uint8Array
+  /** The live linear memory; valid only until the next `handle`. Never keep it. */
+  memoryView(): Uint8Array
+  /** Current linear memory size in bytes. */
+  readonly memoryByteLength: number
+}
