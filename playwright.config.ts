@@ -1,26 +1,31 @@
 import { defineConfig } from '@playwright/test'
+import { chromiumArgs, appPort, harnessPort } from './test/e2e/env'
 
-// Browser tests drive Debian's Chromium; never `playwright install`.
-export const chromiumArgs = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run',
-]
-
-const port = Number(process.env.E2E_PORT ?? 4173)
-
+// Two servers: the built PWA (vite preview of dist/, what users get) and the Vite dev server,
+// which serves test-only harness pages under test/e2e/harness/ that import src/ modules
+// directly (real Chromium, real IndexedDB, real Workers) without shipping them in the app.
 export default defineConfig({
   testDir: 'test/e2e',
+  testMatch: '**/*.spec.ts',
   timeout: 120_000,
   workers: 1,
   reporter: [['list']],
   use: {
-    baseURL: `http://127.0.0.1:${port}`,
+    baseURL: `http://127.0.0.1:${appPort}`,
     launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs },
   },
-  webServer: {
-    command: `npx vite preview --port ${port} --strictPort`,
-    url: `http://127.0.0.1:${port}`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-  },
+  webServer: [
+    {
+      command: `npx vite preview --port ${appPort} --strictPort${process.env.E2E_DIST ? ' --outDir ' + process.env.E2E_DIST : ''}`,
+      url: `http://127.0.0.1:${appPort}`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+    {
+      command: `npx vite --port ${harnessPort} --strictPort`,
+      url: `http://127.0.0.1:${harnessPort}/test/e2e/harness/index.html`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+  ],
 })
