@@ -22,6 +22,10 @@ export type ProtocolErrorCode =
   | 'http/bad-shape'
   | 'http/truncated'
   | 'http/not-found'
+  | 'http/graphql'
+  // unit clients
+  | 'su/bad-page'
+  | 'cu/busy'
   // scheduler log checks
   | 'log/nonce-gap'
   | 'log/duplicate'
@@ -31,8 +35,12 @@ export type ProtocolErrorCode =
   | 'log/wrong-scheduler'
   | 'log/assignment-mismatch'
   | 'log/bad-shape'
+  | 'log/out-of-order'
+  | 'log/item-id'
+  | 'log/unverifiable-data'
   // locating units
   | 'locate/no-scheduler'
+  | 'locate/no-location'
 
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError'
