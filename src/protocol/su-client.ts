@@ -1,0 +1,204 @@
+/**
+ * Client for a legacynet Scheduler Unit (ao-protocol.md §1): the process record, the clock,
+ * schedule pages (nonce or timestamp paging) and single messages. `process-id` is sent on
+ * every read, as multi-tenant SUs require it.
+ *
+ * Paging facts (`servers/su/src/domain/clients/store.rs` get_messages): `from-nonce` is
+ * exclusive and `to-nonce` inclusive; an absent `from-nonce` (or -1) makes the process's own
+ * assignment edge 0. Timestamp paging: `from` exclusive, `to` inclusive, cursor = Timestamp,
+ * which can skip messages sharing the boundary millisecond, so nonce paging is preferred.
+ */
+import { ProtocolError } from './errors'
+import { HttpClient, joinUrl } from './http'
+import { intLike, obj, str, sub, tagValue, type Validate } from './wire-types'
+import {
+  suMessageWithAssignment,
+  suPage,
+  suProcess,
+  suTimestamp,
+  type SuEdge,
+  type SuPage,
+  type SuProcess,
+  type SuTimestamp,
+} from './su-types'
+
+export interface SchedulePageQuery {
+  processId: string
+  /** Wire `from-nonce`: *exclusive*; -1 or absent includes the process edge (nonce 0). */
+  fromNonce?: number
+  /** Wire `to-nonce`: inclusive. */
+  toNonce?: number
+  /** Wire `from` (ms), exclusive; timestamp paging. Ignored by the SU when a nonce bound is set. */
+  from?: number
+  /** Wire `to` (ms), inclusive. */
+  to?: number
+  /** Page size; the SU defaults to 100. */
+  limit?: number
+  /** Ask for base64url anchors when they are not UTF-8 (so they can be verified). */
+  showAnchor?: boolean
+  signal?: AbortSignal
+}
+
+export interface StreamOptions {
+  /** 'nonce' (default) pages with from-nonce; 'timestamp' with from/to for SUs without it. */
+  mode?: 'nonce' | 'timestamp'
+  /** First nonce wanted, *inclusive* (resume point). Nonce mode. Default 0. */
+  startNonce?: number
+  /** Last nonce wanted, inclusive. Nonce mode. */
+  toNonce?: number
+  /** Exclusive lower timestamp bound (ms). Timestamp mode. */
+  from?: number
+  /** Inclusive upper timestamp bound (ms). Timestamp mode. */
+  to?: number
+  pageSize?: number
+  showAnchor?: boolean
+  signal?: AbortSignal
+}
+
+/** A page from `streamSchedule`, with the numbers the continuity check read. */
+export interface StreamedPage extends SuPage {
+  /** 0-based index of the page in this stream. */
+  index: number
+  firstNonce?: number
+  lastNonce?: number
+}
+
+export interface PostResult {
+  id: string
+  timestamp?: number
+}
+
+export class SuClient {
+  constructor(
+    readonly url: string,
+    private readonly http: HttpClient = new HttpClient(),
+  ) {}
+
+  getProcess(processId: string, signal?: AbortSignal): Promise<SuProcess> {
+    return this.http.json({ url: joinUrl(this.url, `/processes/${processId}`), signal }, suProcess)
+  }
+
+  getTimestamp(processId?: string, signal?: AbortSignal): Promise<SuTimestamp> {
+    return this.http.json({ url: joinUrl(this.url, '/timestamp', { 'process-id': processId }), signal }, suTimestamp)
+  }
+
+  /** One message and its assignment by message id. */
+  getMessage(messageId: string, processId: string, signal?: AbortSignal): Promise<SuEdge['node']> {
+    return this.http.json({ url: joinUrl(this.url, `/${messageId}`, { 'process-id': processId }), signal }, suMessageWithAssignment)
+  }
+
+  /** The newest message of a process (what the reference CU dry-runs against). */
+  getLatest(processId: string, signal?: AbortSignal): Promise<SuEdge['node']> {
+    return this.http.json({ url: joinUrl(this.url, `/${processId}/latest`, { 'process-id': processId }), signal }, suMessageWithAssignment)
+  }
+
+  getSchedulePage(q: SchedulePageQuery): Promise<SuPage> {
+    const url = joinUrl(this.url, `/${q.processId}`, {
+      'process-id': q.processId,
+      'from-nonce': q.fromNonce,
+      'to-nonce': q.toNonce,
+      from: q.from,
+      to: q.to,
+      limit: q.limit,
+      'show-anchor': q.showAnchor ? 'true' : undefined,
+    })
+    return this.http.json({ url, signal: q.signal }, suPage)
+  }
+
+  /**
+   * Follows schedule pages until `has_next_page` is false, yielding each page. Each page must
+   * continue where the previous one ended (nonce mode: first nonce = previous last + 1; timestamp
+   * mode: timestamps never go back) and must make progress, or this throws `su/bad-page`: an SU
+   * that ignores the paging bound would otherwise loop forever or silently skip messages.
+   * Continuity *inside* a page is the log checker's job (it reports per-edge codes).
+   */
+  async *streamSchedule(processId: string, opts: StreamOptions = {}): AsyncGenerator<StreamedPage> {
+    const mode = opts.mode ?? 'nonce'
+    const pageSize = opts.pageSize ?? 1000
+    let expectedNonce: number | undefined = mode === 'nonce' ? (opts.startNonce ?? 0) : undefined
+    let fromNonce = mode === 'nonce' ? (opts.startNonce ?? 0) - 1 : undefined
+    let from = mode === 'timestamp' ? opts.from : undefined
+    let lastTimestamp: number | undefined
+    for (let index = 0; ; index++) {
+      const page = await this.getSchedulePage({
+        processId,
+        fromNonce,
+        toNonce: mode === 'nonce' ? opts.toNonce : undefined,
+        from,
+        to: mode === 'timestamp' ? opts.to : undefined,
+        limit: pageSize,
+        showAnchor: opts.showAnchor,
+        signal: opts.signal,
+      })
+      const where = `SU ${this.url} process ${processId} page ${index}`
+      const first = page.edges[0]
+      const last = page.edges[page.edges.length - 1]
+      if (!first || !last) {
+        if (page.hasNextPage) throw new ProtocolError('su/bad-page', `${where}: empty page claims has_next_page`, { processId, page: index })
+        yield { ...page, index }
+        return
+      }
+      const firstNonce = edgeNonce(first)
+      const lastNonce = edgeNonce(last)
+      if (mode === 'nonce') {
+        if (firstNonce === undefined || lastNonce === undefined) {
+          throw new ProtocolError('su/bad-page', `${where}: assignment without a numeric Nonce tag in nonce paging`, { processId, page: index })
+        }
+        if (firstNonce !== expectedNonce) {
+          throw new ProtocolError('su/bad-page', `${where}: expected to start at nonce ${expectedNonce}, starts at ${firstNonce}`, { processId, page: index, expected: expectedNonce, got: firstNonce })
+        }
+        expectedNonce = lastNonce + 1
+        fromNonce = lastNonce
+      } else {
+        const firstTs = edgeTimestamp(first)
+        const lastTs = edgeTimestamp(last)
+        if (firstTs === undefined || lastTs === undefined) {
+          throw new ProtocolError('su/bad-page', `${where}: assignment without a numeric Timestamp tag in timestamp paging`, { processId, page: index })
+        }
+        if (lastTimestamp !== undefined && firstTs <= lastTimestamp) {
+          throw new ProtocolError('su/bad-page', `${where}: page starts at timestamp ${firstTs}, not after the previous page's ${lastTimestamp}`, { processId, page: index })
+        }
+        lastTimestamp = lastTs
+        from = lastTs
+      }
+      const out: StreamedPage = { ...page, index }
+      if (firstNonce !== undefined) out.firstNonce = firstNonce
+      if (lastNonce !== undefined) out.lastNonce = lastNonce
+      yield out
+      if (!page.hasNextPage) return
+      if (mode === 'nonce' && opts.toNonce !== undefined && lastNonce !== undefined && lastNonce >= opts.toNonce) return
+    }
+  }
+
+  /** `POST /` with a signed ANS-104 item (Type Message or Process). Not retried: not idempotent. */
+  postItem(item: Uint8Array, signal?: AbortSignal): Promise<PostResult> {
+    return this.http.json(
+      { url: joinUrl(this.url, '/'), method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: item, signal },
+      postResult,
+    )
+  }
+}
+
+/** The assignment's Nonce tag as a number, or undefined when absent or not an integer. */
+export function edgeNonce(edge: SuEdge): number | undefined {
+  return intTag(edge, 'Nonce')
+}
+
+export function edgeTimestamp(edge: SuEdge): number | undefined {
+  return intTag(edge, 'Timestamp')
+}
+
+function intTag(edge: SuEdge, name: string): number | undefined {
+  const v = tagValue(edge.node.assignment.tags, name)
+  if (v === undefined || !/^\d+$/.test(v)) return undefined
+  const n = Number(v)
+  return Number.isSafeInteger(n) ? n : undefined
+}
+
+/** `{id, timestamp?}` as returned by SU and MU writes (MU adds `message`, `processId`). */
+export const postResult: Validate<PostResult> = (v, f = '') => {
+  const o = obj(v, f)
+  const r: PostResult = { id: str(o.id, sub(f, 'id')) }
+  if (o.timestamp !== undefined && o.timestamp !== null) r.timestamp = intLike(o.timestamp, sub(f, 'timestamp'))
+  return r
+}
