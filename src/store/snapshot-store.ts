@@ -1,0 +1,172 @@
+/**
+ * Snapshots of a process's linear memory in IndexedDB: full or incremental (pages changed since
+ * a base snapshot), gzip-compressed, each with the SHA-256 of the whole raw memory. Chains are
+ * kept short (a full snapshot after `maxDepth` incrementals). Restore rebuilds the chain, checks
+ * the SHA-256, and on a mismatch marks the snapshot corrupt and falls back to an older one.
+ */
+import type { StoreDb } from './db'
+import type { Ordinate, SnapshotRecord } from './records'
+import type { EvictedSnapshot } from './snapshot-eviction'
+import { StoreError, isStoreError } from './errors'
+import { checkOrdinate, ordinateText } from './ordinate'
+import { encodeSnapshot, gunzip, rebuildMemory, sha256Hex, type SnapshotLink } from './snapshot-codec'
+
+export interface WriteSnapshotOptions {
+  /** 'auto' (default): incremental on the newest usable snapshot at or below the ordinate; 'full': always full */
+  mode?: 'auto' | 'full'
+  /** incrementals allowed on top of a full snapshot before the next full one (default 8) */
+  maxDepth?: number
+  /** hex SHA-256 of `memory` if the caller already has it; saves hashing ~100 MB */
+  sha256?: string
+}
+
+export interface WrittenSnapshot {
+  snapshot: SnapshotRecord
+  /** old snapshots deleted to make room (quota) */
+  evicted: EvictedSnapshot[]
+  /** ms spent: capture+gzip+hash, and the IndexedDB transaction */
+  timings: { encodeMs: number; writeMs: number }
+}
+
+export interface RestoredSnapshot {
+  snapshot: SnapshotRecord
+  memory: Uint8Array
+  /** newer snapshots that failed their check and were passed over */
+  skipped: { id: number; ordinate: Ordinate; error: StoreError }[]
+}
+
+const now = (): number => performance.now()
+
+export class SnapshotStore {
+  constructor(private readonly db: StoreDb) {}
+
+  /**
+   * Store a snapshot of `memory` (the whole linear memory after evaluating `ordinate`). The
+   * memory is read during this call only, but must not change until the returned promise settles.
+   */
+  async write(processId: string, ordinate: Ordinate, memory: Uint8Array, opts: WriteSnapshotOptions = {}): Promise<WrittenSnapshot> {
+    const where = `writing snapshot of process ${processId} at ${ordinateText(ordinate)}`
+    checkOrdinate(ordinate, where)
+    const maxDepth = opts.maxDepth ?? 8
+    const t0 = now()
+    const candidate = opts.mode === 'full' ? undefined : await this.newestAtOrBelow(processId, ordinate)
+    const base = candidate && candidate.depth < maxDepth ? candidate : undefined
+    const enc = await encodeSnapshot(memory, base, opts.sha256)
+    const t1 = now()
+    const meta: Omit<SnapshotRecord, 'id'> = {
+      processId, nonce: ordinate.nonce, cron: ordinate.cron, kind: enc.kind,
+      baseId: base ? base.id : null, depth: base ? base.depth + 1 : 0,
+      byteLength: enc.byteLength, sha256: enc.sha256, pages: enc.pages, zeroed: enc.zeroed,
+      fingerprints: enc.fingerprints, rawSize: enc.rawSize, compressedSize: enc.compressedSize, createdAt: Date.now(),
+    }
+    const protect = base ? await this.chainIds(base) : []
+    const { value: id, evicted } = await this.db.write(['snapshots', 'snapshotData'], where, async (tx) => {
+      if (base && !(await tx.objectStore('snapshots').getKey(base.id))) {
+        throw new StoreError('store/not-found', `${where}: base snapshot ${base.id} disappeared while writing`, { baseId: base.id })
+      }
+      const key = await tx.objectStore('snapshots').add(meta as SnapshotRecord)
+      await tx.objectStore('snapshotData').put({ id: key, blob: enc.blob })
+      return key
+    }, { protectSnapshots: protect })
+    return { snapshot: { ...meta, id }, evicted, timings: { encodeMs: t1 - t0, writeMs: now() - t1 } }
+  }
+
+  /** The newest snapshot not marked corrupt with ordinate <= the given one. */
+  newestAtOrBelow(processId: string, o: Ordinate): Promise<SnapshotRecord | undefined> {
+    return this.db.read(['snapshots'], `finding the newest snapshot of ${processId} at or below ${ordinateText(o)}`, async (tx) => {
+      const range = IDBKeyRange.bound([processId, 0, 0], [processId, o.nonce, o.cron])
+      let c = await tx.objectStore('snapshots').index('by-ordinate').openCursor(range, 'prev')
+      while (c && c.value.corrupt) c = await c.continue()
+      return c?.value
+    })
+  }
+
+  /** All snapshot metadata of a process, in write order. */
+  async list(processId: string): Promise<SnapshotRecord[]> {
+    const all = await this.db.read(['snapshots'], `listing snapshots of ${processId}`,
+      (tx) => tx.objectStore('snapshots').index('by-ordinate').getAll(IDBKeyRange.bound([processId, 0, 0], [processId, Infinity, Infinity])))
+    return all.sort((a, b) => a.id - b.id)
+  }
+
+  /** Rebuild the memory of snapshot `id` and check it; a mismatch marks it corrupt ('store/corrupt'). */
+  async read(id: number): Promise<{ snapshot: SnapshotRecord; memory: Uint8Array }> {
+    const where = `reading snapshot ${id}`
+    const { metas, blobs } = await this.db.read(['snapshots', 'snapshotData'], where, async (tx) => {
+      const metas: SnapshotRecord[] = []
+      const blobs: (Blob | undefined)[] = []
+      for (let next: number | null = id; next !== null;) {
+        const m: SnapshotRecord | undefined = await tx.objectStore('snapshots').get(next)
+        if (!m) {
+          if (next === id) throw new StoreError('store/not-found', `${where}: no such snapshot`, { snapshotId: id })
+          metas.push({ id: next } as SnapshotRecord) // a missing base, reported below
+          blobs.push(undefined)
+          break
+        }
+        metas.push(m)
+        blobs.push((await tx.objectStore('snapshotData').get(next))?.blob)
+        next = m.baseId
+      }
+      return { metas, blobs }
+    })
+    const top = metas[0]!
+    try {
+      const chain: SnapshotLink[] = []
+      for (let i = metas.length - 1; i >= 0; i--) {
+        const m = metas[i]!
+        const blob = blobs[i]
+        if (!m.processId || !blob) {
+          throw new StoreError('store/corrupt', `${where}: ${m.processId ? 'pages' : 'metadata'} of snapshot ${m.id} in its chain are missing`, { snapshotId: id, missing: m.id })
+        }
+        if (m.corrupt) throw new StoreError('store/corrupt', `${where}: base snapshot ${m.id} is marked corrupt`, { snapshotId: id, base: m.id })
+        chain.push({ id: m.id, byteLength: m.byteLength, pages: m.pages, zeroed: m.zeroed, data: await gunzip(blob, `${where}: snapshot ${m.id}`) })
+      }
+      const memory = rebuildMemory(chain)
+      const sha = await sha256Hex(memory)
+      if (sha !== top.sha256) {
+        throw new StoreError('store/corrupt', `${where}: SHA-256 of the rebuilt memory is ${sha}, recorded ${top.sha256}`,
+          { snapshotId: id, expected: top.sha256, actual: sha })
+      }
+      return { snapshot: top, memory }
+    } catch (e) {
+      if (isStoreError(e, 'store/corrupt')) await this.markCorrupt(id)
+      throw e
+    }
+  }
+
+  /**
+   * Resume point: the newest snapshot at or below `o` that rebuilds and checks out; newer broken
+   * ones are marked corrupt and listed in `skipped`. Undefined when none is usable.
+   */
+  async restoreNewest(processId: string, o: Ordinate): Promise<RestoredSnapshot | undefined> {
+    const skipped: RestoredSnapshot['skipped'] = []
+    for (;;) {
+      const meta = await this.newestAtOrBelow(processId, o)
+      if (!meta) return undefined
+      try {
+        const { snapshot, memory } = await this.read(meta.id)
+        return { snapshot, memory, skipped }
+      } catch (e) {
+        if (!isStoreError(e, 'store/corrupt')) throw e
+        skipped.push({ id: meta.id, ordinate: { nonce: meta.nonce, cron: meta.cron }, error: e })
+      }
+    }
+  }
+
+  private async markCorrupt(id: number): Promise<void> {
+    await this.db.write(['snapshots'], `marking snapshot ${id} corrupt`, async (tx) => {
+      const m = await tx.objectStore('snapshots').get(id)
+      if (m && !m.corrupt) await tx.objectStore('snapshots').put({ ...m, corrupt: true })
+    })
+  }
+
+  private chainIds(from: SnapshotRecord): Promise<number[]> {
+    return this.db.read(['snapshots'], `reading the chain of snapshot ${from.id}`, async (tx) => {
+      const ids = [from.id]
+      for (let b = from.baseId; b !== null;) {
+        ids.push(b)
+        b = (await tx.objectStore('snapshots').get(b))?.baseId ?? null
+      }
+      return ids
+    })
+  }
+}
