@@ -1,0 +1,106 @@
+/**
+ * What the reference CU hands to `handle(msg, env)` (ao servers/cu ao-su.js mapNode,
+ * evaluate.js removeInvalidTags; ao-protocol.md §2), built from what the devnet SU serves:
+ * Owner = the signer's address, From = From-Process tag else Owner, Forwarded-By = the signer
+ * when From-Process is present, the `From`/`Owner` tags stripped, and Timestamp, Block-Height,
+ * Nonce, Epoch and Hash-Chain taken from the SU assignment.
+ */
+import type { DataItem } from 'arbundles'
+import { anchorText, lossyText, tagValue, type Tag } from './data-item'
+import { addressOfOwner } from './keys'
+import type { ScheduledEntry } from './scheduler-log'
+
+export interface AoMessage {
+  Id: string
+  Signature?: string
+  Data: string
+  Owner: string
+  Target: string
+  Anchor?: string
+  From: string
+  'Forwarded-By'?: string
+  Tags: Tag[]
+  Epoch?: number
+  Nonce?: number
+  Timestamp: number
+  'Block-Height': number
+  'Hash-Chain'?: string
+  Cron: boolean
+  'Read-Only': boolean
+}
+
+export interface AoEnv {
+  Process: { Id: string; Owner: string; Tags: Tag[] }
+  Module: { Id: string; Owner: string; Tags: Tag[] }
+}
+
+export function stripInvalidTags(tags: readonly Tag[]): Tag[] {
+  return tags.filter((t) => t.name !== 'From' && t.name !== 'Owner')
+}
+
+function fromFields(owner: string, tags: readonly Tag[]): Pick<AoMessage, 'From' | 'Forwarded-By'> {
+  const fromProcess = tagValue(tags, 'From-Process')
+  return fromProcess ? { From: fromProcess, 'Forwarded-By': owner } : { From: owner }
+}
+
+export function scheduledMessage(entry: ScheduledEntry): AoMessage {
+  const m = entry.message
+  const owner = addressOfOwner(m.owner)
+  const tags = m.tags
+  return {
+    Id: m.id,
+    Signature: m.signature,
+    Data: lossyText(m.rawData),
+    Owner: owner,
+    Target: entry.processId,
+    Anchor: anchorText(m) ?? '',
+    ...fromFields(owner, tags),
+    Tags: stripInvalidTags(tags),
+    Epoch: entry.epoch,
+    Nonce: entry.nonce,
+    Timestamp: entry.timestamp,
+    'Block-Height': entry.blockHeight,
+    'Hash-Chain': entry.hashChain,
+    Cron: false,
+    'Read-Only': false,
+  }
+}
+
+export function processEnv(process: DataItem, module: { id: string; item: DataItem }): AoEnv {
+  return {
+    Process: { Id: process.id, Owner: addressOfOwner(process.owner), Tags: process.tags },
+    Module: { Id: module.id, Owner: addressOfOwner(module.item.owner), Tags: module.item.tags },
+  }
+}
+
+/** The body a client posts to `/dry-run` (all optional, like the reference). */
+export interface DryRunBody {
+  Id?: string
+  Signature?: string
+  Owner?: string
+  Target?: string
+  Data?: string
+  Tags?: Tag[]
+  Anchor?: string
+  Timestamp?: number | string
+  'Block-Height'?: number | string
+}
+
+export function dryRunMessage(body: DryRunBody, processId: string, at: { timestamp: number; blockHeight: number }): AoMessage {
+  const owner = body.Owner ?? ''
+  const tags = Array.isArray(body.Tags) ? body.Tags : []
+  return {
+    Id: body.Id ?? '',
+    ...(body.Signature !== undefined ? { Signature: body.Signature } : {}),
+    Data: body.Data ?? '',
+    Owner: owner,
+    Target: body.Target ?? processId,
+    Anchor: body.Anchor ?? '',
+    ...fromFields(owner, tags),
+    Tags: stripInvalidTags(tags),
+    Timestamp: body.Timestamp !== undefined ? Number(body.Timestamp) : at.timestamp,
+    'Block-Height': body['Block-Height'] !== undefined ? Number(body['Block-Height']) : at.blockHeight,
+    Cron: false,
+    'Read-Only': true,
+  }
+}
