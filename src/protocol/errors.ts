@@ -13,6 +13,7 @@ export type ProtocolErrorCode =
   | 'item/unsupported-signature-type'
   | 'item/bad-signature'
   | 'item/bad-key'
+  | 'item/bad-field'
   // HTTP clients
   | 'http/status'
   | 'http/timeout'
