@@ -1,0 +1,251 @@
+/**
+ * Signature schemes of ANS-104 items: one `Signer` interface for creating items, and
+ * `verifySignature` for checking them, per signature type.
+ *
+ * - 1 Arweave: RSA-PSS / SHA-256 over the deep hash, e = 65537, n = owner. Accepts salt 32
+ *   (arweave-js WebCrypto, wallets), max (Node's default: arbundles in Node) and 0, like arweave-js's
+ *   WebCrypto driver. WebCrypto only, so it runs in Workers.
+ * - 2 ed25519 over the deep hash. 4 Solana: ed25519 over the *hex text* of the deep hash
+ *   (arbundles HexInjectedSolanaSigner, the type-4 signer).
+ * - 3 Ethereum: secp256k1 over keccak256(EIP-191 "\x19Ethereum Signed Message:\n48" ‖ deep hash),
+ *   signature r‖s‖v, owner the 65-byte uncompressed key (arbundles EthereumSigner; v is not checked
+ *   there either).
+ * - 5, 6, 7 parse but cannot be verified here: `item/unsupported-signature-type`.
+ *
+ * Imported CryptoKeys are cached per owner (LRU): one SU key signs every assignment of a log.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { ProtocolError } from './errors'
+import { fromB64Url, toB64Url } from './base64url'
+import { concatBytes, fromHex, toHex, utf8Encode } from './bytes'
+import { SignatureType, signatureTypeInfo } from './signature-types'
+
+export interface Signer {
+  signatureType: number
+  publicKey: Uint8Array
+  sign(message: Uint8Array): Promise<Uint8Array>
+}
+
+const subtle = (): SubtleCrypto => globalThis.crypto.subtle
+// WebCrypto wants ArrayBuffer-backed views; ours always are, the cast only satisfies TS 5.9's lib types.
+const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => b as Uint8Array<ArrayBuffer>
+
+/** The signature types `verifySignature` can check. */
+export function canVerify(type: number): boolean {
+  return type === 1 || type === 2 || type === 3 || type === 4
+}
+
+/**
+ * Checks `signature` over `message` (the deep hash) for `owner`. Returns false when the signature
+ * does not verify (including keys that cannot be a key); throws `item/unsupported-signature-type`
+ * for types 5-7 and `item/unknown-signature-type` outside 1-7.
+ */
+export async function verifySignature(type: number, owner: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  switch (type) {
+    case SignatureType.Arweave:
+      return verifyRsaPss(owner, message, signature)
+    case SignatureType.Ed25519:
+      return verifyEd25519(owner, message, signature)
+    case SignatureType.Ethereum:
+      return verifyEthereum(owner, message, signature)
+    case SignatureType.Solana:
+      return verifyEd25519(owner, utf8Encode(toHex(message)), signature)
+    default: {
+      const info = signatureTypeInfo(type)
+      throw new ProtocolError('item/unsupported-signature-type', `cannot verify signature type ${type} (${info.name}); only 1-4 are supported`, { signatureType: type })
+    }
+  }
+}
+
+// ---------------------------------------------------------------- key cache
+
+const KEY_CACHE_LIMIT = 256
+
+interface CachedKey {
+  key: Promise<CryptoKey | null>
+  /** RSA: the salt length that last verified with this key, tried first next time. */
+  salt?: number
+}
+
+const keyCache = new Map<string, CachedKey>()
+
+function cachedKey(cacheKey: string, load: () => Promise<CryptoKey | null>): CachedKey {
+  const hit = keyCache.get(cacheKey)
+  if (hit) {
+    // Map iteration order is insertion order: re-insert to mark as most recently used.
+    keyCache.delete(cacheKey)
+    keyCache.set(cacheKey, hit)
+    return hit
+  }
+  const entry: CachedKey = { key: load() }
+  if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.delete(keyCache.keys().next().value!)
+  keyCache.set(cacheKey, entry)
+  return entry
+}
+
+/** Test hook: how many keys are cached. */
+export function cachedKeyCount(): number {
+  return keyCache.size
+}
+
+// ---------------------------------------------------------------- type 1: RSA-PSS
+
+async function verifyRsaPss(owner: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  const entry = cachedKey('1:' + toB64Url(owner), () =>
+    subtle()
+      .importKey('jwk', { kty: 'RSA', n: toB64Url(owner), e: 'AQAB' }, { name: 'RSA-PSS', hash: 'SHA-256' }, false, ['verify'])
+      .catch(() => null),
+  )
+  const key = await entry.key
+  if (!key) return false
+  const bits = (key.algorithm as RsaHashedKeyAlgorithm).modulusLength
+  const maxSalt = Math.ceil((bits - 1) / 8) - 32 - 2
+  // A key keeps signing with one salt length: try the one that worked last first.
+  for (const saltLength of new Set([entry.salt ?? 32, 32, maxSalt, 0])) {
+    if (await subtle().verify({ name: 'RSA-PSS', saltLength }, key, buf(signature), buf(message))) {
+      entry.salt = saltLength
+      return true
+    }
+  }
+  return false
+}
+
+// ---------------------------------------------------------------- ed25519
+
+/** WebCrypto Ed25519 (native, Chrome 137+, Node 20+) when present, else @noble/curves. */
+let webcryptoEd25519: Promise<boolean> | undefined
+
+function hasWebCryptoEd25519(): Promise<boolean> {
+  webcryptoEd25519 ??= (async () => {
+    try {
+      const secret = new Uint8Array(32).fill(7)
+      const pub = ed25519.getPublicKey(secret)
+      const msg = utf8Encode('probe')
+      const key = await subtle().importKey('raw', buf(pub), { name: 'Ed25519' }, false, ['verify'])
+      return await subtle().verify({ name: 'Ed25519' }, key, buf(ed25519.sign(msg, secret)), buf(msg))
+    } catch {
+      return false
+    }
+  })()
+  return webcryptoEd25519
+}
+
+async function verifyEd25519(owner: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  if (owner.length !== 32 || signature.length !== 64) return false
+  if (await hasWebCryptoEd25519()) {
+    const entry = cachedKey('2:' + toB64Url(owner), () =>
+      subtle()
+        .importKey('raw', buf(owner), { name: 'Ed25519' }, false, ['verify'])
+        .catch(() => null),
+    )
+    const key = await entry.key
+    if (!key) return false
+    try {
+      return await subtle().verify({ name: 'Ed25519' }, key, buf(signature), buf(message))
+    } catch {
+      return false
+    }
+  }
+  try {
+    // zip215 off: RFC 8032 strict, like the WebCrypto path.
+    return ed25519.verify(signature, message, owner, { zip215: false })
+  } catch {
+    return false
+  }
+}
+
+// ---------------------------------------------------------------- type 3: Ethereum
+
+/** keccak256("\x19Ethereum Signed Message:\n" + len ‖ message), EIP-191 personal message. */
+export function ethereumMessageHash(message: Uint8Array): Uint8Array {
+  return keccak_256(concatBytes([utf8Encode(`\x19Ethereum Signed Message:\n${message.length}`), message]))
+}
+
+function verifyEthereum(owner: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  if (signature.length !== 65 && signature.length !== 64) return false
+  try {
+    return secp256k1.verify(signature.subarray(0, 64), ethereumMessageHash(message), owner, { prehash: false, lowS: true })
+  } catch {
+    return false
+  }
+}
+
+// ---------------------------------------------------------------- signers
+
+/** The fields of an Arweave RSA JWK keyfile that carry the private key. */
+export interface ArweaveJwk {
+  kty: string
+  n: string
+  e: string
+  d?: string
+  p?: string
+  q?: string
+  dp?: string
+  dq?: string
+  qi?: string
+}
+
+/** Type 1 signer from an Arweave keyfile: RSA-PSS SHA-256 with salt 32, like arweave-js in browsers. */
+export class ArweaveJwkSigner implements Signer {
+  readonly signatureType = SignatureType.Arweave
+  readonly publicKey: Uint8Array
+  private key: Promise<CryptoKey> | undefined
+
+  constructor(private readonly jwk: ArweaveJwk) {
+    if (jwk.kty !== 'RSA' || !jwk.d) throw new ProtocolError('item/bad-key', 'Arweave signer needs an RSA private JWK (kty RSA with d)')
+    this.publicKey = fromB64Url(jwk.n)
+    if (this.publicKey.length !== 512) {
+      throw new ProtocolError('item/bad-key', `Arweave signer needs a 4096-bit key, n is ${this.publicKey.length} bytes`)
+    }
+  }
+
+  async sign(message: Uint8Array): Promise<Uint8Array> {
+    this.key ??= subtle().importKey(
+      'jwk',
+      { kty: 'RSA', n: this.jwk.n, e: this.jwk.e, d: this.jwk.d, p: this.jwk.p, q: this.jwk.q, dp: this.jwk.dp, dq: this.jwk.dq, qi: this.jwk.qi },
+      { name: 'RSA-PSS', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    )
+    return new Uint8Array(await subtle().sign({ name: 'RSA-PSS', saltLength: 32 }, await this.key, buf(message)))
+  }
+}
+
+/** Type 2 signer from a 32-byte ed25519 secret key. */
+export class Ed25519Signer implements Signer {
+  readonly signatureType = SignatureType.Ed25519
+  readonly publicKey: Uint8Array
+
+  constructor(private readonly secretKey: Uint8Array) {
+    if (secretKey.length !== 32) throw new ProtocolError('item/bad-key', `ed25519 secret key must be 32 bytes, got ${secretKey.length}`)
+    this.publicKey = ed25519.getPublicKey(secretKey)
+  }
+
+  async sign(message: Uint8Array): Promise<Uint8Array> {
+    return ed25519.sign(message, this.secretKey)
+  }
+}
+
+/** Type 3 signer from a secp256k1 private key (32 bytes or hex): EIP-191 personal-message signature, r‖s‖v. */
+export class EthereumSigner implements Signer {
+  readonly signatureType = SignatureType.Ethereum
+  readonly publicKey: Uint8Array
+  private readonly privateKey: Uint8Array
+
+  constructor(privateKey: Uint8Array | string) {
+    this.privateKey = typeof privateKey === 'string' ? fromHex(privateKey) : privateKey
+    if (this.privateKey.length !== 32) throw new ProtocolError('item/bad-key', `secp256k1 private key must be 32 bytes, got ${this.privateKey.length}`)
+    this.publicKey = secp256k1.getPublicKey(this.privateKey, false)
+  }
+
+  async sign(message: Uint8Array): Promise<Uint8Array> {
+    // 'recovered' is recovery byte ‖ r ‖ s; Ethereum wants r ‖ s ‖ (27 + recovery).
+    const rec = secp256k1.sign(ethereumMessageHash(message), this.privateKey, { prehash: false, format: 'recovered' })
+    const out = new Uint8Array(65)
+    out.set(rec.subarray(1, 65), 0)
+    out[64] = 27 + rec[0]!
+    return out
+  }
+}
