@@ -12,6 +12,8 @@ import { createData, DataItem } from 'arbundles'
 import { startDevnet, type Devnet } from '../devnet/devnet'
 import { loadKey } from '../devnet/keys'
 import { fromB64Url, toB64Url } from '../../src/protocol/base64url'
+import { SuClient, edgeNonce } from '../../src/protocol/su-client'
+import { hashChainSeed, nextHashChain } from '../../src/protocol/hash-chain'
 
 // Helper 03's ports: a test file owns its devnet.
 const BASE_PORT = 45300
@@ -195,6 +197,23 @@ describe('devnet', () => {
     expect(edges[3]!.node.message!.id).toBe(whoamiId)
     expect(edges[3]!.node.message!.owner.address).toBe(walletB.address)
     expect(edges[4]!.node.message!.id).toBe(pushEvalId)
+  })
+
+  it("reads back through aolight's own SU client and hash-chain code", async () => {
+    const su = new SuClient(devnet.urls.su)
+    const edges = []
+    // Pages of 2 make the client follow has_next_page and check page continuity.
+    for await (const page of su.streamSchedule(pid, { pageSize: 2 })) edges.push(...page.edges)
+    expect(edges.map((e) => edgeNonce(e))).toEqual([0, 1, 2, 3, 4, 5])
+    let chain = hashChainSeed(pid)
+    for (const [n, e] of edges.entries()) {
+      if (n > 0) chain = nextHashChain(edges[n - 1]!.node.assignment.id, chain)
+      expect(tag(e.node.assignment.tags, 'Hash-Chain')).toBe(chain)
+    }
+    const proc = await su.getProcess(pid)
+    expect(proc.processId).toBe(pid)
+    expect((await su.getMessage(whoamiId, pid)).message?.owner.address).toBe(walletB.address)
+    expect((await su.getTimestamp(pid)).blockHeight).toBeGreaterThanOrEqual(1_500_000)
   })
 
   it('pages by nonce and timestamp with the reference bounds', async () => {
