@@ -1,0 +1,375 @@
+/**
+ * The client contract: the one typed API the UI calls, the facade over the compute and relay workers.
+ *
+ * Everything public is in this file (smoldot-style): closed unions for events and errors, plain data
+ * that survives structured clone (so a Worker or a SharedWorker leader tab can implement it behind
+ * comlink), and no implementation. The UI depends on this file only; the facade implements it.
+ *
+ * Conventions:
+ * - Ids are 43-character base64url strings (`isAoId`), checked at the boundary.
+ * - Long work reports progress as a stream of `ProcessEvent`s (`ProcessHandle.subscribe`), never polling.
+ * - Every rejection is a `NodeError` with a closed `code`; across a Worker it travels as `NodeErrorInfo`.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Ids
+
+/** An Arweave/ao id: 32 bytes as unpadded base64url, always 43 characters. */
+export const AO_ID_PATTERN = /^[A-Za-z0-9_-]{43}$/
+
+export function isAoId(text: string): boolean {
+  return AO_ID_PATTERN.test(text)
+}
+
+/** Checks an id typed by a person and says precisely what is wrong with it. */
+export function checkAoId(text: string, what = 'id'): { ok: true; id: string } | { ok: false; reason: string } {
+  const id = text.trim()
+  if (id === '') return { ok: false, reason: `Enter a ${what}.` }
+  const bad = id.match(/[^A-Za-z0-9_-]/)
+  if (bad) return { ok: false, reason: `A ${what} uses only A–Z, a–z, 0–9, "-" and "_"; found "${bad[0]}" at position ${(bad.index ?? 0) + 1}.` }
+  if (id.length !== 43) return { ok: false, reason: `A ${what} is 43 characters long; this one has ${id.length}.` }
+  return { ok: true, id }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+export type NodeErrorCode =
+  /** the part of the node that does this is not built or not running; `details.capability` says which */
+  | 'node/unavailable'
+  | 'input/bad-id'
+  | 'input/bad-url'
+  | 'input/bad-tag'
+  | 'input/bad-number'
+  | 'process/not-found'
+  | 'process/module-unsupported'
+  /** a signature, nonce or hash-chain check failed; `details.nonce` and `details.check` say where */
+  | 'process/verification-failed'
+  | 'process/evaluation-failed'
+  | 'process/closed'
+  | 'network/unreachable'
+  | 'network/status'
+  | 'wallet/not-found'
+  | 'wallet/not-connected'
+  | 'wallet/rejected'
+  | 'wallet/bad-keyfile'
+  | 'storage/unsupported'
+  | 'storage/quota'
+
+export interface NodeErrorInfo {
+  code: NodeErrorCode
+  message: string
+  details: Record<string, string | number | boolean | null>
+}
+
+export class NodeError extends Error {
+  override readonly name = 'NodeError'
+  constructor(
+    readonly code: NodeErrorCode,
+    message: string,
+    readonly details: NodeErrorInfo['details'] = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+
+  toInfo(): NodeErrorInfo {
+    return { code: this.code, message: this.message, details: this.details }
+  }
+
+  static fromInfo(info: NodeErrorInfo): NodeError {
+    return new NodeError(info.code, info.message, info.details)
+  }
+}
+
+export function isNodeError(e: unknown, code?: NodeErrorCode): e is NodeError {
+  return e instanceof NodeError && (code === undefined || e.code === code)
+}
+
+/** A human sentence for any thrown value, for places that must show *something* precise. */
+export function describeError(e: unknown): string {
+  if (e instanceof NodeError) return e.message
+  if (e instanceof Error) return `${e.name}: ${e.message}`
+  return String(e)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Capabilities: what this build of the node can do right now, and why not when it can't.
+
+export type CapabilityName = 'compute' | 'relay' | 'crossCheck' | 'storage' | 'browserWallet'
+export type Capability = { available: true } | { available: false; reason: string }
+export type Capabilities = Record<CapabilityName, Capability>
+
+// ---------------------------------------------------------------------------------------------
+// Messages, results, verification
+
+export interface Tag {
+  name: string
+  value: string
+}
+
+/**
+ * How far one message is verified, in this order (DESIGN.md): fetched < signed (item + assignment
+ * signatures) < chained (nonce continuity + hash chain) < computed (evaluated here) < agreed (a remote
+ * CU returned the same result). `diverged` is separate: a remote CU disagreed, never hidden.
+ */
+export type VerificationLevel = 'fetched' | 'signed' | 'chained' | 'computed' | 'agreed'
+export const VERIFICATION_LEVELS: readonly VerificationLevel[] = ['fetched', 'signed', 'chained', 'computed', 'agreed']
+export type Verification =
+  | { level: VerificationLevel }
+  | { level: 'diverged'; cu: string; fields: string[] }
+
+/** One difference between our result and a remote CU's for the same message. */
+export interface Divergence {
+  messageId: string
+  nonce: number | null
+  /** the remote CU's base URL */
+  cu: string
+  /** a path into the result, e.g. `Output.data`, `Messages[0].Tags`, `Error` */
+  field: string
+  /** both values as display text (JSON for structures), exactly as compared */
+  local: string
+  remote: string
+}
+
+/** An outbox entry of a result (Messages, Spawns). Untrusted: render as text only. */
+export interface OutboxItem {
+  Target?: string
+  Anchor?: string
+  Data?: string
+  Tags: Tag[]
+}
+
+export interface Assignment {
+  Processes: string[]
+  Message: string
+}
+
+/** A process's result for one message, as the CU shape (`ao-protocol.md` §2). Untrusted content. */
+export interface MessageResult {
+  /** aos returns an object `{data:{output,prompt}}`; other modules a string */
+  Output: unknown
+  Messages: OutboxItem[]
+  Spawns: OutboxItem[]
+  Assignments: Assignment[]
+  Error?: string
+  GasUsed?: number
+}
+
+/** One entry of a process's log as the node knows it. */
+export interface LoggedMessage {
+  id: string
+  /** SU nonce; null for cron ticks */
+  nonce: number | null
+  timestamp: number
+  blockHeight: number
+  /** the `From-Process` tag, else the signer's address */
+  from: string
+  owner: string
+  tags: Tag[]
+  cron: boolean
+  verification: Verification
+  /** absent until evaluated here */
+  result?: MessageResult
+}
+
+// ---------------------------------------------------------------------------------------------
+// Progress and status of an open process
+
+export type Phase = 'fetch' | 'verify' | 'evaluate' | 'check'
+export const PHASES: readonly Phase[] = ['fetch', 'verify', 'evaluate', 'check']
+
+export interface PhaseProgress {
+  phase: Phase
+  done: number
+  /** null while the total is unknown (the SU pages until has_next_page is false) */
+  total: number | null
+  /** messages per second, smoothed by the producer */
+  ratePerSecond: number
+  /** null when total or rate is unknown */
+  etaSeconds: number | null
+}
+
+export type ProcessStatus =
+  | { state: 'locating' }
+  | { state: 'loading-module'; moduleId: string }
+  | { state: 'syncing' }
+  | { state: 'idle'; verifiedHead: number; evaluatedHead: number }
+  | { state: 'offline'; verifiedHead: number; evaluatedHead: number }
+  /** stopped for good at a precise place; what was verified before stays */
+  | { state: 'stopped'; error: NodeErrorInfo }
+
+/** A summary for the process page header. */
+export interface ProcessSummary {
+  id: string
+  owner: string
+  moduleId: string
+  moduleFormat: string
+  schedulerUrl: string
+  tags: Tag[]
+  messageCount: number
+  /** the lowest level reached by every message so far */
+  verification: Verification
+  /** aos prompt from the last result, for the console */
+  prompt: string | null
+}
+
+/** The closed set of events an open process emits. */
+export type ProcessEvent =
+  | { type: 'status'; status: ProcessStatus }
+  | { type: 'summary'; summary: ProcessSummary }
+  | { type: 'progress'; progress: PhaseProgress }
+  /** a message was added to the log or its verification/result changed */
+  | { type: 'message'; message: LoggedMessage }
+  | { type: 'divergence'; divergence: Divergence }
+  /** a non-fatal problem (a CU to cross-check is unreachable, a retry); fatal ones end in `stopped` */
+  | { type: 'warning'; error: NodeErrorInfo }
+
+export interface MessagePage {
+  messages: LoggedMessage[]
+  /** pass as `before` to read older messages; null at the start of the log */
+  before: number | null
+}
+
+export interface ProcessHandle {
+  readonly id: string
+  /** Replays the current status, summary and progress first, then live events. Returns unsubscribe. */
+  subscribe(listener: (event: ProcessEvent) => void): () => void
+  /** Newest first; `before` is a nonce from a previous page. */
+  messages(opts?: { before?: number; limit?: number }): Promise<MessagePage>
+  message(id: string): Promise<LoggedMessage | null>
+  divergences(): Promise<Divergence[]>
+  /** Evaluates a read-only message on a copy of the current state; nothing is saved or sent. */
+  dryRun(request: DryRunRequest): Promise<MessageResult>
+  /** Drops cached log, results and snapshots of this process (the next open re-verifies). */
+  clearCache(): Promise<void>
+  close(): Promise<void>
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+export interface DryRunRequest {
+  tags: Tag[]
+  data?: string
+  /** defaults to the connected wallet's address, else an anonymous one */
+  owner?: string
+}
+
+export interface SendRequest {
+  target: string
+  tags: Tag[]
+  data: string
+}
+
+export interface SendReceipt {
+  id: string
+  target: string
+  /** where the signed item was posted */
+  postedTo: string
+}
+
+export interface CronSpec {
+  /** e.g. `10-minutes`, `5-blocks` (`Cron-Interval` tag) */
+  interval: string
+  /** the `Cron-Tag-*` tags */
+  tags: Tag[]
+}
+
+export interface SpawnRequest {
+  moduleId: string
+  schedulerAddress: string
+  tags: Tag[]
+  data: string
+  /** `Memory-Limit` tag, e.g. `1-gb`; null keeps the module's */
+  memoryLimit: string | null
+  cron: CronSpec | null
+}
+
+export interface SpawnReceipt {
+  processId: string
+  postedTo: string
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+export type PresetName = 'local' | 'testnet' | 'custom'
+
+export interface Endpoints {
+  /** Arweave gateway: GraphQL, module bytes */
+  gateway: string
+  /** Messenger Unit for relaying signed items */
+  mu: string
+  /** SU used when a process's Scheduler-Location record cannot be read */
+  su: string
+  /** whether `su` is a router that redirects per process (`?process-id=`) */
+  suIsRouter: boolean
+  /** remote CUs to cross-check results with; empty = no cross-check */
+  cus: string[]
+}
+
+export interface SnapshotPolicy {
+  /** snapshot after this many evaluated messages */
+  everyMessages: number
+  /** and at least this often while evaluating */
+  everySeconds: number
+  /** snapshots kept per process (older ones are evicted first on quota pressure) */
+  keepPerProcess: number
+}
+
+export interface Settings {
+  version: 1
+  preset: PresetName
+  endpoints: Endpoints
+  snapshots: SnapshotPolicy
+  /** push outbox messages that our own evaluation produced (act as MU) */
+  crank: boolean
+}
+
+// ---------------------------------------------------------------------------------------------
+// Storage and wallet
+
+export interface StorageEstimate {
+  usageBytes: number
+  quotaBytes: number
+  persisted: boolean
+}
+
+export type WalletState =
+  | { kind: 'none' }
+  /** `window.arweaveWallet` (Wander/ArConnect API) */
+  | { kind: 'browser'; address: string }
+  /** an imported JWK keyfile, held in memory only for this tab */
+  | { kind: 'keyfile'; address: string }
+
+// ---------------------------------------------------------------------------------------------
+// The client
+
+export interface NodeClient {
+  readonly capabilities: Capabilities
+  openProcess(id: string): Promise<ProcessHandle>
+  dryRun(processId: string, request: DryRunRequest): Promise<MessageResult>
+  send(request: SendRequest): Promise<SendReceipt>
+  spawn(request: SpawnRequest): Promise<SpawnReceipt>
+  settings: {
+    get(): Settings
+    /** validates, persists and notifies; throws `input/bad-url` / `input/bad-number` with the field */
+    set(next: Settings): void
+    subscribe(listener: (s: Settings) => void): () => void
+  }
+  storage: {
+    estimate(): Promise<StorageEstimate>
+    /** asks the browser to keep our data under storage pressure; resolves to whether it is granted */
+    persist(): Promise<boolean>
+    clearProcess(processId: string): Promise<void>
+  }
+  wallet: {
+    state(): WalletState
+    connect(): Promise<WalletState>
+    /** `text` is the keyfile's JSON */
+    importKeyfile(text: string): Promise<WalletState>
+    disconnect(): Promise<void>
+    subscribe(listener: (s: WalletState) => void): () => void
+  }
+}

@@ -1,0 +1,40 @@
+/** Display formatting shared by views: counts, rates, durations, bytes, ids. Pure functions. */
+
+const int = new Intl.NumberFormat('en', { maximumFractionDigits: 0 })
+const dec1 = new Intl.NumberFormat('en', { maximumFractionDigits: 1 })
+
+export function formatCount(n: number): string {
+  return int.format(n)
+}
+
+export function formatRate(perSecond: number, unit = 'msg'): string {
+  if (!Number.isFinite(perSecond) || perSecond <= 0) return `– ${unit}/s`
+  return `${perSecond >= 100 ? int.format(perSecond) : dec1.format(perSecond)} ${unit}/s`
+}
+
+/** `1 h 02 min`, `3 min 05 s`, `42 s`; `–` when unknown. */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return '–'
+  const s = Math.round(seconds)
+  if (s < 60) return `${s} s`
+  const m = Math.floor(s / 60)
+  if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`
+}
+
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '–'
+  const units = ['B', 'KB', 'MB', 'GB', 'TB']
+  let v = bytes
+  let i = 0
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000
+    i++
+  }
+  return `${i === 0 ? int.format(v) : dec1.format(v)} ${units[i]}`
+}
+
+/** `abcd…wxyz` for long ids in tight places; the full id goes in a title attribute. */
+export function shortId(id: string): string {
+  return id.length > 12 ? `${id.slice(0, 5)}…${id.slice(-4)}` : id
+}

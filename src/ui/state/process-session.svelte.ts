@@ -1,0 +1,127 @@
+/**
+ * One open process as rune state: folds the handle's event stream into what the process views show
+ * (status, summary, per-phase progress, a throughput history, the message log, divergences), and
+ * lets the console wait for the result of a message it sent.
+ */
+import {
+  NodeError,
+  type Divergence,
+  type LoggedMessage,
+  type MessageResult,
+  type NodeErrorInfo,
+  type Phase,
+  type PhaseProgress,
+  type ProcessEvent,
+  type ProcessHandle,
+  type ProcessStatus,
+  type ProcessSummary,
+} from '../../node/contract'
+import { client } from './client'
+
+const THROUGHPUT_SAMPLES = 60
+const LOG_LIMIT = 200
+
+export class ProcessSession {
+  readonly id: string
+  opening = $state(true)
+  /** why the process could not be opened (the compute unit may be missing: code `node/unavailable`) */
+  openError = $state<NodeError | null>(null)
+  status = $state<ProcessStatus | null>(null)
+  summary = $state<ProcessSummary | null>(null)
+  progress = $state<Partial<Record<Phase, PhaseProgress>>>({})
+  /** evaluated messages per second, one sample per second */
+  throughput = $state<number[]>([])
+  messages = $state<LoggedMessage[]>([])
+  divergences = $state<Divergence[]>([])
+  warnings = $state<NodeErrorInfo[]>([])
+
+  #handle: ProcessHandle | null = null
+  #unsubscribe: (() => void) | null = null
+  #timer: ReturnType<typeof setInterval> | null = null
+  #waiters = new Map<string, (r: MessageResult) => void>()
+  #closed = false
+
+  constructor(id: string) {
+    this.id = id
+  }
+
+  get handle(): ProcessHandle | null {
+    return this.#handle
+  }
+
+  async open(): Promise<void> {
+    try {
+      const handle = await client.openProcess(this.id)
+      if (this.#closed) {
+        await handle.close()
+        return
+      }
+      this.#handle = handle
+      this.#unsubscribe = handle.subscribe((e) => this.#apply(e))
+      this.#timer = setInterval(() => this.#sample(), 1000)
+    } catch (e) {
+      this.openError =
+        e instanceof NodeError ? e : new NodeError('network/unreachable', `Opening process ${this.id} failed: ${String(e)}`, {}, { cause: e })
+    } finally {
+      this.opening = false
+    }
+  }
+
+  #apply(e: ProcessEvent): void {
+    switch (e.type) {
+      case 'status':
+        this.status = e.status
+        break
+      case 'summary':
+        this.summary = e.summary
+        break
+      case 'progress':
+        this.progress = { ...this.progress, [e.progress.phase]: e.progress }
+        break
+      case 'message': {
+        const m = e.message
+        const rest = this.messages.filter((x) => x.id !== m.id)
+        this.messages = [m, ...rest].sort((a, b) => (b.nonce ?? -1) - (a.nonce ?? -1) || b.timestamp - a.timestamp).slice(0, LOG_LIMIT)
+        if (m.result) this.#waiters.get(m.id)?.(m.result)
+        break
+      }
+      case 'divergence':
+        this.divergences = [...this.divergences, e.divergence]
+        break
+      case 'warning':
+        this.warnings = [...this.warnings.slice(-9), e.error]
+        break
+    }
+  }
+
+  #sample(): void {
+    const rate = this.progress.evaluate?.ratePerSecond ?? 0
+    this.throughput = [...this.throughput.slice(-(THROUGHPUT_SAMPLES - 1)), rate]
+  }
+
+  /** Resolves when the node has evaluated message `id` (e.g. one the console just sent). */
+  resultFor(id: string, timeoutMs = 120_000): Promise<MessageResult> {
+    const known = this.messages.find((m) => m.id === id)?.result
+    if (known) return Promise.resolve(known)
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiters.delete(id)
+        reject(new NodeError('process/evaluation-failed', `No result for message ${id} after ${timeoutMs / 1000} s.`, { messageId: id }))
+      }, timeoutMs)
+      this.#waiters.set(id, (r) => {
+        clearTimeout(timer)
+        this.#waiters.delete(id)
+        resolve(r)
+      })
+    })
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+    this.#unsubscribe?.()
+    if (this.#timer) clearInterval(this.#timer)
+    const h = this.#handle
+    this.#handle = null
+    await h?.close()
+  }
+}
