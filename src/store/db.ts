@@ -70,6 +70,12 @@ export class StoreDb {
     })
     const opening = openDB<AolightSchema>(name, version, {
       upgrade(db, oldVersion, _newVersion, tx) {
+        // We already reported store/blocked: don't upgrade behind the caller's back.
+        void tx.done.catch(() => {}) // an aborted upgrade is reported through the open promise
+        if (gaveUp) {
+          tx.abort()
+          return
+        }
         // A failing migration aborts the upgrade transaction: the database stays at oldVersion.
         void (async () => {
           for (let v = oldVersion; v < version; v++) await migrations[v]!(db, tx, v)
@@ -203,4 +209,20 @@ export class StoreDb {
 
 export function openStore(opts?: OpenOptions): Promise<StoreDb> {
   return StoreDb.open(opts)
+}
+
+/**
+ * Queue many requests in one transaction and wait for all. If queueing throws synchronously
+ * (e.g. DataCloneError), the requests already queued will reject when the transaction aborts:
+ * their rejections are consumed here so they don't surface as unhandled.
+ */
+export async function requestAll<T>(values: readonly T[], request: (v: T) => Promise<unknown>): Promise<void> {
+  const queued: Promise<unknown>[] = []
+  try {
+    for (const v of values) queued.push(request(v))
+  } catch (e) {
+    for (const q of queued) q.catch(() => {})
+    throw e
+  }
+  await Promise.all(queued)
 }

@@ -3,7 +3,7 @@
  * contiguously, in one transaction with the process's verified head, so the head always means
  * "every nonce 0..head is stored".
  */
-import type { StoreDb } from './db'
+import { requestAll, type StoreDb } from './db'
 import type { LogRecord } from './records'
 import { StoreError } from './errors'
 
@@ -33,7 +33,7 @@ export class LogStore {
           { processId, nonce: first, head: p.verifiedHead })
       }
       const log = tx.objectStore('log')
-      await Promise.all(entries.map((e) => log.put({ ...e, processId })))
+      await requestAll(entries, (e) => log.put({ ...e, processId }))
       const head = entries[entries.length - 1]!.nonce
       await tx.objectStore('processes').put({ ...p, verifiedHead: head, updatedAt: Date.now() })
       return head

@@ -4,7 +4,7 @@
  * results and the head are stored or neither; replaying from an older snapshot re-offers results
  * at or below the head, which are skipped, so nothing is lost or stored twice.
  */
-import type { StoreDb } from './db'
+import { requestAll, type StoreDb } from './db'
 import type { Ordinate, ResultRecord } from './records'
 import { StoreError } from './errors'
 import { checkOrdinate, compareOrdinates, decodeCursor, encodeCursor, ordinateText } from './ordinate'
@@ -61,7 +61,7 @@ export class ResultStore {
           { processId, nonce: last.nonce, verifiedHead: p.verifiedHead })
       }
       const store = tx.objectStore('results')
-      await Promise.all(fresh.map((r) => store.put({ ...r, processId })))
+      await requestAll(fresh, (r) => store.put({ ...r, processId }))
       const newHead = { nonce: last.nonce, cron: last.cron }
       await tx.objectStore('processes').put({ ...p, evaluatedHead: newHead, updatedAt: Date.now() })
       return { written: fresh.length, skipped: results.length - fresh.length, head: newHead }

@@ -46,7 +46,7 @@ describe('memory pages', () => {
     const a = fingerprintPages(m)
     const b = fingerprintPages(m.slice())
     expect(b).toEqual(a)
-    m[2 * PAGE_SIZE + 12345] ^= 0x10
+    m[2 * PAGE_SIZE + 12345] = m[2 * PAGE_SIZE + 12345]! ^ 0x10
     const c = fingerprintPages(m)
     expect([c[2], c[3]]).toEqual([a[2], a[3]])
     expect([c[4], c[5]]).not.toEqual([a[4], a[5]])
@@ -78,7 +78,7 @@ describe('snapshot codec', () => {
     const { enc: e0, l: l0 } = await link(1, m0)
     const m1 = new Uint8Array(80 * PAGE_SIZE) // grew by 16 pages
     m1.set(m0)
-    m1[2 * PAGE_SIZE + 7] ^= 1 // page 2 changes
+    m1[2 * PAGE_SIZE + 7] = m1[2 * PAGE_SIZE + 7]! ^ 1 // page 2 changes
     m1.fill(0, 10 * PAGE_SIZE, 11 * PAGE_SIZE) // page 10 becomes zero
     m1[70 * PAGE_SIZE] = 9 // a new page in the grown part
     const { enc: e1, l: l1 } = await link(2, m1, e0)
