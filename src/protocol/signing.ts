@@ -10,7 +10,12 @@
  * - 3 Ethereum: secp256k1 over keccak256(EIP-191 "\x19Ethereum Signed Message:\n48" ‖ deep hash),
  *   signature r‖s‖v, owner the 65-byte uncompressed key (arbundles EthereumSigner; v is not checked
  *   there either).
- * - 5, 6, 7 parse but cannot be verified here: `item/unsupported-signature-type`.
+ * - 5 InjectedAptos: ed25519 over the text "APTOS\nmessage: <hex>\nnonce: bundlr".
+ * - 6 MultiAptos: up to 32 ed25519 signatures over the deep hash, selected by a 4-byte bitmap;
+ *   every selected one must verify and (stricter than arbundles, which ignores it) at least
+ *   max(1, threshold) must be present, the threshold being the owner's last byte.
+ * - 7 TypedEthereum: EIP-712 typed data {domain Bundlr/1, Bundlr(bytes Transaction hash, address
+ *   address)}; the recovered signer's address must equal the owner (the `0x…` address text).
  *
  * Imported CryptoKeys are cached per owner (LRU): one SU key signs every assignment of a log.
  */
@@ -34,7 +39,7 @@ const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => b as Uint8Array<ArrayBuf
 
 /** The signature types `verifySignature` can check. */
 export function canVerify(type: number): boolean {
-  return type === 1 || type === 2 || type === 3 || type === 4
+  return Number.isInteger(type) && type >= 1 && type <= 7
 }
 
 /**
@@ -52,9 +57,16 @@ export async function verifySignature(type: number, owner: Uint8Array, message: 
       return verifyEthereum(owner, message, signature)
     case SignatureType.Solana:
       return verifyEd25519(owner, utf8Encode(toHex(message)), signature)
+    case SignatureType.InjectedAptos:
+      return verifyEd25519(owner, utf8Encode(`APTOS\nmessage: ${toHex(message)}\nnonce: bundlr`), signature)
+    case SignatureType.MultiAptos:
+      return verifyMultiAptos(owner, message, signature)
+    case SignatureType.TypedEthereum:
+      return verifyTypedEthereum(owner, message, signature)
     default: {
+      // Unreachable for 1-7; a future type gets a typed error, never a silent false.
       const info = signatureTypeInfo(type)
-      throw new ProtocolError('item/unsupported-signature-type', `cannot verify signature type ${type} (${info.name}); only 1-4 are supported`, { signatureType: type })
+      throw new ProtocolError('item/unsupported-signature-type', `cannot verify signature type ${type} (${info.name})`, { signatureType: type })
     }
   }
 }
@@ -167,6 +179,57 @@ function verifyEthereum(owner: Uint8Array, message: Uint8Array, signature: Uint8
   if (signature.length !== 65 && signature.length !== 64) return false
   try {
     return secp256k1.verify(signature.subarray(0, 64), ethereumMessageHash(message), owner, { prehash: false, lowS: true })
+  } catch {
+    return false
+  }
+}
+
+// ---------------------------------------------------------------- type 6: multi-ed25519 (Aptos)
+
+async function verifyMultiAptos(owner: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  if (owner.length !== 32 * 32 + 1 || signature.length !== 64 * 32 + 4) return false
+  const bitmap = signature.subarray(64 * 32)
+  const threshold = Math.max(1, owner[32 * 32]!)
+  let valid = 0
+  for (let i = 0; i < 32; i++) {
+    // bit i is read left to right: 0x80 of byte 0 is key 0
+    if ((bitmap[i >> 3]! & (0x80 >> (i & 7))) === 0) continue
+    const ok = await verifyEd25519(owner.subarray(i * 32, i * 32 + 32), message, signature.subarray(i * 64, i * 64 + 64))
+    if (!ok) return false
+    valid++
+  }
+  return valid >= threshold
+}
+
+// ---------------------------------------------------------------- type 7: EIP-712 typed data
+
+const keccakText = (text: string): Uint8Array => keccak_256(utf8Encode(text))
+let typedDomainSeparator: Uint8Array | undefined
+
+/** keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(Bundlr{Transaction hash, address})), as ethers' TypedDataEncoder. */
+export function typedEthereumDigest(message: Uint8Array, address: Uint8Array): Uint8Array {
+  typedDomainSeparator ??= keccak_256(concatBytes([keccakText('EIP712Domain(string name,string version)'), keccakText('Bundlr'), keccakText('1')]))
+  const paddedAddress = new Uint8Array(32)
+  paddedAddress.set(address, 12)
+  const struct = keccak_256(concatBytes([keccakText('Bundlr(bytes Transaction hash,address address)'), keccak_256(message), paddedAddress]))
+  return keccak_256(concatBytes([new Uint8Array([0x19, 0x01]), typedDomainSeparator, struct]))
+}
+
+function verifyTypedEthereum(owner: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  const text = new TextDecoder().decode(owner)
+  if (signature.length !== 65 || !/^0x[0-9a-fA-F]{40}$/.test(text)) return false
+  const v = signature[64]!
+  const recovery = v >= 27 ? v - 27 : v
+  if (recovery !== 0 && recovery !== 1) return false
+  try {
+    const address = fromHex(text)
+    const recovered = new Uint8Array(65)
+    recovered[0] = recovery
+    recovered.set(signature.subarray(0, 64), 1)
+    const pub = secp256k1.recoverPublicKey(recovered, typedEthereumDigest(message, address), { prehash: false })
+    const uncompressed = secp256k1.Point.fromBytes(pub).toBytes(false)
+    const signer = keccak_256(uncompressed.subarray(1)).subarray(12)
+    return signer.every((b, i) => b === address[i])
   } catch {
     return false
   }
