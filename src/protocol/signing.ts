@@ -129,6 +129,11 @@ async function verifyRsaPss(owner: Uint8Array, message: Uint8Array, signature: U
 /** WebCrypto Ed25519 (native, Chrome 137+, Node 20+) when present, else @noble/curves. */
 let webcryptoEd25519: Promise<boolean> | undefined
 
+/** Test hook: force the @noble/curves path (what browsers without WebCrypto Ed25519 run), or undo it. */
+export function forceNobleEd25519(force: boolean): void {
+  webcryptoEd25519 = force ? Promise.resolve(false) : undefined
+}
+
 function hasWebCryptoEd25519(): Promise<boolean> {
   webcryptoEd25519 ??= (async () => {
     try {

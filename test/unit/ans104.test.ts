@@ -13,7 +13,8 @@ import {
   verifyDataItem,
   type Tag,
 } from '../../src/protocol/ans104'
-import { ArweaveJwkSigner, cachedKeyCount, Ed25519Signer, EthereumSigner, type ArweaveJwk } from '../../src/protocol/signing'
+import { ArweaveJwkSigner, cachedKeyCount, Ed25519Signer, EthereumSigner, forceNobleEd25519, type ArweaveJwk } from '../../src/protocol/signing'
+import type { FixtureEntry } from '../fixtures/ans104/generate'
 import { ownerToAddress, toChecksumAddress } from '../../src/protocol/address'
 import { signatureTypeForOwnerLength, signatureTypeInfo } from '../../src/protocol/signature-types'
 import { isProtocolError, type ProtocolErrorCode } from '../../src/protocol/errors'
@@ -212,6 +213,26 @@ describe('verifyDataItem', () => {
     const { bytes } = await signDataItem({ data: 'hello', tags }, ed)
     bytes[bytes.length - 1]! ^= 1
     await expect(decodeVerifiedDataItem(bytes)).rejects.toSatisfy((e) => isProtocolError(e, 'item/bad-signature'))
+  })
+})
+
+describe('ed25519 without WebCrypto Ed25519 (the @noble/curves path)', () => {
+  it('verifies the arbundles ed25519-family fixtures and rejects flipped signatures', async () => {
+    const dir = join(__dirname, '../fixtures/ans104')
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as FixtureEntry[]
+    const edFamily = manifest.filter((e) => [2, 4, 5, 6].includes(e.signatureType))
+    expect(edFamily.length).toBeGreaterThanOrEqual(4)
+    forceNobleEd25519(true)
+    try {
+      for (const e of edFamily) {
+        const bytes = new Uint8Array(readFileSync(join(dir, e.file)))
+        expect(await verifyDataItem(decodeDataItem(bytes)), e.name).toBe(true)
+        bytes[2 + 5]! ^= 0x10 // inside the signature
+        expect(await verifyDataItem(decodeDataItem(bytes)), e.name).toBe(false)
+      }
+    } finally {
+      forceNobleEd25519(false)
+    }
   })
 })
 
