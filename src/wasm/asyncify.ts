@@ -57,7 +57,7 @@ export class Asyncify {
   }
 
   /** Call an export that may unwind; re-enter it until it returns for real. */
-  async run<R>(call: () => R): Promise<R> {
+  async run<R>(call: () => R, rewindCall: () => R = call): Promise<R> {
     let r = call()
     while (this.state === 'unwinding') {
       this.state = 'normal'
@@ -68,7 +68,7 @@ export class Asyncify {
       this.value = v == null ? 0 : v
       this.state = 'rewinding'
       this.ex.asyncify_start_rewind(this.heap.toWasm(this.dataPtr))
-      r = call()
+      r = rewindCall()
     }
     return r
   }

@@ -15,6 +15,11 @@ export interface FormatProfile {
   readonly asyncify: boolean
   /** Asyncify.StackSize: the glue mallocs header + this many bytes for each async import call. */
   readonly asyncifyStackSize: number
+  /**
+   * On rewind the wasm64 glue re-calls `handle` with the saved arguments; the emscripten4 glue
+   * calls it with none (the params arrive as 0). It shows in memory, so it is reproduced.
+   */
+  readonly rewindWithArgs: boolean
   /** FS_createPath('/', 'data') after instantiation (the WeaveDrive mount). */
   readonly dataDir: boolean
   /** names of the stack helpers differ between emscripten versions */
@@ -35,19 +40,19 @@ const OLD_STACK = {
 const PROFILES: Record<ModuleFormat, FormatProfile> = {
   'wasm32-unknown-emscripten2': {
     format: 'wasm32-unknown-emscripten2', memory64: false, heapMax: 524288000,
-    asyncify: false, asyncifyStackSize: 0, dataDir: false, stackExports: OLD_STACK,
+    asyncify: false, asyncifyStackSize: 0, rewindWithArgs: false, dataDir: false, stackExports: OLD_STACK,
   },
   'wasm32-unknown-emscripten3': {
     format: 'wasm32-unknown-emscripten3', memory64: false, heapMax: 4294901760,
-    asyncify: false, asyncifyStackSize: 0, dataDir: false, stackExports: OLD_STACK,
+    asyncify: false, asyncifyStackSize: 0, rewindWithArgs: false, dataDir: false, stackExports: OLD_STACK,
   },
   'wasm32-unknown-emscripten4': {
     format: 'wasm32-unknown-emscripten4', memory64: false, heapMax: 4294901760,
-    asyncify: true, asyncifyStackSize: 41943040, dataDir: true, stackExports: NEW_STACK,
+    asyncify: true, asyncifyStackSize: 41943040, rewindWithArgs: false, dataDir: true, stackExports: NEW_STACK,
   },
   'wasm64-unknown-emscripten-draft_2024_02_15': {
     format: 'wasm64-unknown-emscripten-draft_2024_02_15', memory64: true, heapMax: 17179869184,
-    asyncify: true, asyncifyStackSize: 41943040, dataDir: true, stackExports: NEW_STACK,
+    asyncify: true, asyncifyStackSize: 41943040, rewindWithArgs: true, dataDir: true, stackExports: NEW_STACK,
   },
 }
 

@@ -141,7 +141,8 @@ export class ModuleInstance {
     const b = put(envJson)
     const asy = this.ctx.asyncify
     const call = (): unknown => this.handleFn(a, b)
-    const ret = asy ? await asy.run(call) : call()
+    const rewind = this.ctx.profile.rewindWithArgs ? call : (): unknown => this.handleFn()
+    const ret = asy ? await asy.run(call, rewind) : call()
     this.stackRestore(sp)
     h.check()
     const ptr = h.ptr(ret as number | bigint)

