@@ -13,7 +13,6 @@ export default defineConfig({
       registerType: 'prompt',
       injectRegister: false,
       strategies: 'generateSW',
-      includeAssets: ['icons/icon.svg', 'icons/apple-touch-icon-180.png'],
       manifest: {
         name: 'aolight',
         short_name: 'aolight',
