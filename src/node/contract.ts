@@ -24,10 +24,12 @@ export function isAoId(text: string): boolean {
 /** Checks an id typed by a person and says precisely what is wrong with it. */
 export function checkAoId(text: string, what = 'id'): { ok: true; id: string } | { ok: false; reason: string } {
   const id = text.trim()
-  if (id === '') return { ok: false, reason: `Enter a ${what}.` }
+  const a = /^[aeiou]/i.test(what) ? 'an' : 'a'
+  if (id === '') return { ok: false, reason: `Enter ${a} ${what}.` }
+  const A = a === 'an' ? 'An' : 'A'
   const bad = id.match(/[^A-Za-z0-9_-]/)
-  if (bad) return { ok: false, reason: `A ${what} uses only A–Z, a–z, 0–9, "-" and "_"; found "${bad[0]}" at position ${(bad.index ?? 0) + 1}.` }
-  if (id.length !== 43) return { ok: false, reason: `A ${what} is 43 characters long; this one has ${id.length}.` }
+  if (bad) return { ok: false, reason: `${A} ${what} uses only A–Z, a–z, 0–9, "-" and "_"; found "${bad[0]}" at position ${(bad.index ?? 0) + 1}.` }
+  if (id.length !== 43) return { ok: false, reason: `${A} ${what} is 43 characters long; this one has ${id.length}.` }
   return { ok: true, id }
 }
 

@@ -2,6 +2,7 @@ import { test, expect, type Page } from '@playwright/test'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { SAMPLE_ID } from './ui-page-watch'
+import { measureInitialJs, BUDGET_KB } from '../../bench/budget.bench'
 
 // The built app the preview server serves (playwright.config.ts passes E2E_DIST to `vite preview`).
 const distDir = process.env.E2E_DIST ?? join(process.cwd(), 'dist')
@@ -45,6 +46,8 @@ test('the built index.html has the CSP meta and no inline script or style', asyn
   expect(html).not.toMatch(/<script\b[^>]*>\s*[^<\s]/) // no script body
   expect(html).not.toMatch(/<style\b/)
   expect(html).not.toMatch(/\son[a-z]+=/i) // no inline event handlers
+  // and the initial JavaScript stays within the budget
+  expect(measureInitialJs(distDir).gzipKB).toBeLessThanOrEqual(BUDGET_KB)
   await page.goto('/')
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('aolight')
 })
