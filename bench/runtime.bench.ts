@@ -12,7 +12,9 @@
  * each mode runs ROUNDS times on a fresh instance and the best round counts. Result checks
  * (2 notices per Transfer, same final memory across modes) happen outside the timers.
  */
+import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
 import AoLoader from '@permaweb/ao-loader'
 import { median, now, row, type Bench, type BenchRow } from './lib'
 import type { AoInstance, RuntimeOptions } from '../src/wasm/types'
@@ -151,7 +153,61 @@ async function benchModule(name: ModuleName, quick: boolean, runtime: Runtime | 
     rows.push(row({ group: g, name: 'ours', value: 0, unit: 'msg/s', note: oursError }))
   }
   rows.push(...(await startupRows(g, bytes, format, S, msgs[0]!, log.env, options, runtime, oursError)))
+  rows.push(...peakRows(g, name, quick, !!runtime && !oursError))
   return rows
+}
+
+/**
+ * Peak memory of one process: a child Node process per mode runs spawn + token Eval + N
+ * Transfers and reports its peak RSS (getrusage maxrss) above its RSS before loading anything.
+ */
+type PeakMode = 'ours' | 'ao-loader-default'
+interface PeakReport { mode: PeakMode; baselineMiB: number; peakMiB: number; linearMiB: number; transfers: number }
+
+function peakRows(g: string, name: ModuleName, quick: boolean, withOurs: boolean): BenchRow[] {
+  const run = (mode: PeakMode): PeakReport => {
+    const out = execFileSync(process.execPath, ['--experimental-wasm-memory64', '--import', 'tsx', fileURLToPath(import.meta.url)], {
+      env: { ...process.env, AOLIGHT_RUNTIME_PEAK: JSON.stringify({ mode, name, transfers: quick ? 10 : mode === 'ours' ? 100 : 30 }) },
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    })
+    return JSON.parse(out.trim().split('\n').pop()!) as PeakReport
+  }
+  const ref = run('ao-loader-default')
+  const refRow = { name: `ao-loader default (${ref.transfers} Transfers)`, value: ref.peakMiB - ref.baselineMiB }
+  if (!withOurs) return [row({ group: g, name: refRow.name + ': peak RSS of one process above Node baseline', value: refRow.value, unit: 'MiB', higherIsBetter: false })]
+  const ours = run('ours')
+  return [row({
+    group: g, name: `ours: peak RSS of one process above Node baseline (spawn, token, ${ours.transfers} Transfers)`, value: ours.peakMiB - ours.baselineMiB,
+    unit: 'MiB', higherIsBetter: false, reference: refRow, note: `linear memory ${ours.linearMiB.toFixed(1)} MiB; Node baseline ${ours.baselineMiB.toFixed(0)} MiB`,
+  })]
+}
+
+async function peakChild(cfg: { mode: PeakMode; name: ModuleName; transfers: number }): Promise<PeakReport> {
+  const { log } = tokenWorkload(cfg.name, cfg.transfers)
+  const bytes = readModuleBytes(cfg.name)
+  const format = log.module.format
+  const mib = (kib: number) => kib / 1024
+  const baselineMiB = mib(process.resourceUsage().maxRSS)
+  let linear = 0
+  if (cfg.mode === 'ours') {
+    const rt = await import('../src/wasm/index')
+    const inst = await rt.loadAoModule(bytes, { ...rt.moduleOptionsFromTags(log.module.tags, log.env.Process.Tags), format })
+    for (const e of log.entries) await inst.handle(e.msg, log.env)
+    linear = inst.memoryByteLength
+  } else {
+    const h = await AoLoader(bytes, { format, ...LOADER_OPTIONS })
+    let mem: Uint8Array | null = null
+    for (const e of log.entries) mem = (await h(mem, e.msg, log.env)).Memory as Uint8Array
+    linear = mem!.byteLength
+  }
+  return { mode: cfg.mode, baselineMiB, peakMiB: mib(process.resourceUsage().maxRSS), linearMiB: linear / 2 ** 20, transfers: cfg.transfers }
+}
+
+const peakCfg = process.env.AOLIGHT_RUNTIME_PEAK
+if (peakCfg) {
+  process.stdout.write(JSON.stringify(await peakChild(JSON.parse(peakCfg))) + '\n')
+  process.exit(0)
 }
 
 async function startupRows(
@@ -193,17 +249,5 @@ async function startupRows(
     row({ group: g, name: 'ours: instantiate from snapshot S', value: fromSnapshot, unit: 'ms', higherIsBetter: false }),
     row({ group: g, name: 'ours: instantiate from S + first call', value: firstCall, unit: 'ms', higherIsBetter: false, reference: { name: 'ao-loader instantiate + first call with S', value: refFirstCall } }),
   )
-  // peak memory per process: RSS growth while one instance loads S and evaluates 100 messages
-  const gc = (globalThis as { gc?: () => void }).gc
-  gc?.()
-  const rss0 = process.memoryUsage().rss
-  const inst = await runtime.loadAoModule(bytes, { ...options!, memory: S })
-  let peak = process.memoryUsage().rss
-  await inst.handle(first, env)
-  peak = Math.max(peak, process.memoryUsage().rss)
-  rows.push(row({
-    group: g, name: 'ours: RSS growth for one process (load S + 1 message)', value: (peak - rss0) / 2 ** 20, unit: 'MiB', higherIsBetter: false,
-    note: `linear memory ${(inst.memoryByteLength / 2 ** 20).toFixed(1)} MiB${gc ? '' : '; no --expose-gc, so garbage may inflate or hide growth'}`,
-  }))
   return rows
 }
