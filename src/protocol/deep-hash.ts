@@ -65,8 +65,10 @@ export async function deepHashAsync(chunk: DeepHashChunk): Promise<Uint8Array> {
 }
 
 export async function deepHashBlobAsync(bytes: Uint8Array): Promise<Uint8Array> {
-  if (bytes.length < ASYNC_BLOB_THRESHOLD) return deepHashBlob(bytes)
-  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-384', bytes as Uint8Array<ArrayBuffer>))
+  // Without WebCrypto (insecure context) the JS hash gives the same bytes, only slower.
+  const subtle = globalThis.crypto?.subtle
+  if (bytes.length < ASYNC_BLOB_THRESHOLD || !subtle) return deepHashBlob(bytes)
+  const digest = new Uint8Array(await subtle.digest('SHA-384', bytes as Uint8Array<ArrayBuffer>))
   return blobHashFromDigest(bytes.length, digest)
 }
 

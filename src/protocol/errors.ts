@@ -14,6 +14,7 @@ export type ProtocolErrorCode =
   | 'item/bad-signature'
   | 'item/bad-key'
   | 'item/bad-field'
+  | 'crypto/unavailable'
   // HTTP clients
   | 'http/status'
   | 'http/timeout'

@@ -33,7 +33,12 @@ export interface Signer {
   sign(message: Uint8Array): Promise<Uint8Array>
 }
 
-const subtle = (): SubtleCrypto => globalThis.crypto.subtle
+/** WebCrypto is only exposed in secure contexts (https, localhost): say so instead of a TypeError. */
+function subtle(): SubtleCrypto {
+  const s = globalThis.crypto?.subtle
+  if (!s) throw new ProtocolError('crypto/unavailable', 'WebCrypto (crypto.subtle) is unavailable: the page must be a secure context (https or localhost)')
+  return s
+}
 // WebCrypto wants ArrayBuffer-backed views; ours always are, the cast only satisfies TS 5.9's lib types.
 const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => b as Uint8Array<ArrayBuffer>
 
