@@ -159,7 +159,7 @@ async function benchModule(name: ModuleName, quick: boolean, runtime: Runtime | 
 
 /**
  * Peak memory of one process: a child Node process per mode runs spawn + token Eval + N
- * Transfers and reports its peak RSS (getrusage maxrss) above its RSS before loading anything.
+ * Transfers and reports its peak RSS (sampled after each call) above its RSS before loading the module.
  */
 type PeakMode = 'ours' | 'ao-loader-default'
 interface PeakReport { mode: PeakMode; baselineMiB: number; peakMiB: number; linearMiB: number; transfers: number }
@@ -187,21 +187,29 @@ async function peakChild(cfg: { mode: PeakMode; name: ModuleName; transfers: num
   const { log } = tokenWorkload(cfg.name, cfg.transfers)
   const bytes = readModuleBytes(cfg.name)
   const format = log.module.format
-  const mib = (kib: number) => kib / 1024
-  const baselineMiB = mib(process.resourceUsage().maxRSS)
+  // current RSS, sampled after every call (getrusage's maxrss would include start-up spikes)
+  const mib = () => process.memoryUsage().rss / 2 ** 20
+  const baselineMiB = mib()
+  let peakMiB = baselineMiB
   let linear = 0
   if (cfg.mode === 'ours') {
     const rt = await import('../src/wasm/index')
     const inst = await rt.loadAoModule(bytes, { ...rt.moduleOptionsFromTags(log.module.tags, log.env.Process.Tags), format })
-    for (const e of log.entries) await inst.handle(e.msg, log.env)
+    for (const e of log.entries) {
+      await inst.handle(e.msg, log.env)
+      peakMiB = Math.max(peakMiB, mib())
+    }
     linear = inst.memoryByteLength
   } else {
     const h = await AoLoader(bytes, { format, ...LOADER_OPTIONS })
     let mem: Uint8Array | null = null
-    for (const e of log.entries) mem = (await h(mem, e.msg, log.env)).Memory as Uint8Array
+    for (const e of log.entries) {
+      mem = (await h(mem, e.msg, log.env)).Memory as Uint8Array
+      peakMiB = Math.max(peakMiB, mib())
+    }
     linear = mem!.byteLength
   }
-  return { mode: cfg.mode, baselineMiB, peakMiB: mib(process.resourceUsage().maxRSS), linearMiB: linear / 2 ** 20, transfers: cfg.transfers }
+  return { mode: cfg.mode, baselineMiB, peakMiB, linearMiB: linear / 2 ** 20, transfers: cfg.transfers }
 }
 
 const peakCfg = process.env.AOLIGHT_RUNTIME_PEAK
