@@ -10,6 +10,7 @@
  */
 import { releaseProxy, wrap, type Endpoint, type Remote } from 'comlink'
 import { RuntimeError, type AoEnv, type AoMessage, type AoResult, type RuntimeErrorCode, type RuntimeOptions } from '../wasm/types'
+import { isErrorResult } from '../wasm/index'
 import type { RuntimeWorkerApi, WorkerFailure } from './runtime-worker-api'
 
 export interface RuntimeWorkerHandle {
@@ -58,17 +59,6 @@ export type HostOutcome =
   | { kind: 'result'; result: AoResult }
   /** the message left memory untouched: `runtime/timeout`, or a trap / lost worker */
   | { kind: 'error'; error: RuntimeError; elapsedMs: number }
-
-const OOM_OUTPUT = 'not enough memory for buffer allocation'
-
-/** The reference CU keeps the previous memory when a result has Error or the output ends in OOM. */
-export function isRolledBack(r: { Error?: unknown; Output?: unknown }): boolean {
-  if (r.Error) return true
-  const out = r.Output
-  const data = typeof out === 'object' && out !== null ? (out as { data?: unknown }).data : out
-  const text = typeof data === 'object' && data !== null ? (data as { output?: unknown }).output : data
-  return typeof text === 'string' && text.endsWith(OOM_OUTPUT)
-}
 
 /** A call into the worker: its reply, or why there is none. */
 type Call<T> = { done: true; reply: T } | { done: false; code: 'runtime/timeout' | 'runtime/terminated'; why: string }
@@ -193,7 +183,8 @@ export class RuntimeHost {
     }
     const reply = c.reply
     this.lastMemoryByteLength = reply.memoryByteLength
-    if (!isRolledBack(reply.result)) {
+    // an Error result already rolled memory back inside the runtime: nothing to replay
+    if (!isErrorResult(reply.result)) {
       this.journal.push({ msg, env })
       if (this.journal.length >= this.checkpointEvery) await this.checkpoint()
     }

@@ -67,6 +67,10 @@ describe.each(['ours', 'reference'])('runtime host on %s runtime', (runtime) => 
       const b = await startHost(checkpointEvery, events)
       expect(evalOutput(await host!.handle(b.eval('eval', '1 + 41'), b.env))).toBe('42')
       expect(evalOutput(await host!.handle(b.eval('eval', 'Kept = "before the runaway"; return Kept'), b.env))).toBe('before the runaway')
+      // a Lua error is an ordinary result (memory rolled back by the runtime): no restart, not journaled
+      const failed = await host!.handle(b.eval('eval-error', 'Kept = "overwritten"; error("deliberate")'), b.env)
+      expect(failed.kind === 'result' && failed.result.Error).toBeTruthy()
+      expect(host!.restarts).toBe(0)
 
       let ticks = 0
       const ticker = setInterval(() => ticks++, 50)
