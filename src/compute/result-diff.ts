@@ -1,0 +1,115 @@
+/**
+ * Field-by-field comparison of two evaluation results (ours and a remote CU's), for the
+ * cross-check. What is compared, and why:
+ * - `Output`: aos gives an object (`{data, prompt, print, …}`), other modules a string. Objects
+ *   are compared key by key (`Output.data`, `Output.prompt`), structurally (key order ignored).
+ * - `Messages` / `Spawns`: by *content* (Target, Anchor, Tags, Data and any other field), never by
+ *   id: outbox items are re-signed by the MU, so ids are not reproducible (ao-protocol.md pitfall 10).
+ *   Tags are an ordered list: the module emits them in a deterministic order.
+ * - `Assignments`: structurally, per index.
+ * - `Error`: present/absent and value. `GasUsed`: only when both sides report it (metered modules).
+ * Values are reported as canonical JSON text (sorted keys); an absent value is `(absent)`.
+ */
+
+/** The result fields compared (CuResult / MessageResult / the runtime's response all fit). */
+export interface ComparableResult {
+  Output?: unknown
+  Messages?: readonly unknown[]
+  Spawns?: readonly unknown[]
+  Assignments?: readonly unknown[]
+  Error?: unknown
+  GasUsed?: unknown
+}
+
+export interface FieldDiff {
+  /** a path into the result: `Output.data`, `Messages[0].Tags`, `Messages.length`, `Error` */
+  field: string
+  local: string
+  remote: string
+}
+
+/** Display text of an absent value (JSON has no `undefined`). */
+export const ABSENT = '(absent)'
+
+/** JSON with object keys sorted, `undefined` members dropped; the text both sides are compared by. */
+export function canonicalJson(value: unknown): string {
+  if (value === undefined) return ABSENT
+  return JSON.stringify(sortKeys(value))
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : sortKeys(x)))
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const k of Object.keys(v).sort()) {
+      const x = (v as Record<string, unknown>)[k]
+      if (x !== undefined) out[k] = sortKeys(x)
+    }
+    return out
+  }
+  return v
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+}
+
+/** A `null` Error is what some CUs send for "no error"; both mean absent. */
+function errorValue(v: unknown): unknown {
+  return v === null ? undefined : v
+}
+
+/** Every difference between `local` and `remote`; an empty list means they agree. */
+export function diffResults(local: ComparableResult, remote: ComparableResult): FieldDiff[] {
+  const out: FieldDiff[] = []
+  const push = (field: string, a: unknown, b: unknown): void => {
+    const la = canonicalJson(a)
+    const lb = canonicalJson(b)
+    if (la !== lb) out.push({ field, local: la, remote: lb })
+  }
+
+  // Output: objects key by key, otherwise as one value.
+  const lo = local.Output
+  const ro = remote.Output
+  if (isPlainObject(lo) && isPlainObject(ro)) {
+    for (const k of unionKeys(lo, ro)) push(`Output.${k}`, lo[k], ro[k])
+  } else {
+    push('Output', lo, ro)
+  }
+
+  diffOutbox('Messages', local.Messages ?? [], remote.Messages ?? [], push)
+  diffOutbox('Spawns', local.Spawns ?? [], remote.Spawns ?? [], push)
+
+  const la = local.Assignments ?? []
+  const ra = remote.Assignments ?? []
+  if (la.length !== ra.length) push('Assignments.length', la.length, ra.length)
+  for (let i = 0; i < Math.min(la.length, ra.length); i++) push(`Assignments[${i}]`, la[i], ra[i])
+
+  push('Error', errorValue(local.Error), errorValue(remote.Error))
+  if (local.GasUsed !== undefined && remote.GasUsed !== undefined) push('GasUsed', local.GasUsed, remote.GasUsed)
+  return out
+}
+
+function diffOutbox(
+  name: string,
+  local: readonly unknown[],
+  remote: readonly unknown[],
+  push: (field: string, a: unknown, b: unknown) => void,
+): void {
+  if (local.length !== remote.length) push(`${name}.length`, local.length, remote.length)
+  for (let i = 0; i < Math.min(local.length, remote.length); i++) {
+    const a = local[i]
+    const b = remote[i]
+    if (!isPlainObject(a) || !isPlainObject(b)) {
+      push(`${name}[${i}]`, a, b)
+      continue
+    }
+    // Content fields first (the order a reader expects), then anything else either side carries.
+    const keys = ['Target', 'Anchor', 'Tags', 'Data', ...unionKeys(a, b).filter((k) => !['Target', 'Anchor', 'Tags', 'Data'].includes(k))]
+    for (const k of keys) push(`${name}[${i}].${k}`, a[k], b[k])
+  }
+}
+
+function unionKeys(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()
+}
