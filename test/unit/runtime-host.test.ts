@@ -82,7 +82,8 @@ describe.each(['ours', 'reference'])('runtime host on %s runtime', (runtime) => 
       if (stuck.kind === 'error') {
         expect(stuck.error.code).toBe('runtime/timeout')
         expect(stuck.error.message).toContain(runaway.Id!)
-        expect(stuck.elapsedMs).toBeGreaterThanOrEqual(4000)
+        // timers may fire a hair early against performance.now
+        expect(stuck.elapsedMs).toBeGreaterThanOrEqual(4000 - 50)
       }
       // the supervising thread stayed responsive while the module spun
       expect(ticks).toBeGreaterThan(((performance.now() - t0) / 50) * 0.5)
