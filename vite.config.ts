@@ -40,5 +40,8 @@ export default defineConfig({
   build: { target: 'es2022', sourcemap: true },
   worker: { format: 'es' },
   server: { host: '127.0.0.1' },
+  // The dev server also serves the test-only harness pages (test/e2e/harness/). Scanning them at
+  // startup means Vite never discovers a dependency mid-test and reloads the page under Playwright.
+  optimizeDeps: { entries: ['index.html', 'test/e2e/harness/**/*.html'] },
   preview: { host: '127.0.0.1' },
 })
