@@ -16,6 +16,11 @@ export interface CoreExports {
   stackAlloc(size: number | bigint): number | bigint
   table: WebAssembly.Table
   tempRetSet?: (v: number) => void
+  /**
+   * The module's `dynCall_<sig>` exports. invoke_<sig> goes through them, as the glue does: under
+   * Asyncify the dynCall frame is unwound and saved like any other, so it shows in linear memory.
+   */
+  dynCalls: Record<string, ((...a: unknown[]) => unknown) | undefined>
 }
 
 export interface ImportContext {

@@ -89,7 +89,9 @@ export class ModuleInstance {
       stackRestore: self.stackRestore as CoreExports['stackRestore'],
       stackAlloc: self.stackAlloc as CoreExports['stackAlloc'],
       table,
+      dynCalls: {},
     }
+    for (const n of Object.keys(ex)) if (n.startsWith('dynCall_')) core.dynCalls[n] = fn(n)
     const tempRet = fn('_emscripten_tempret_set') ?? fn('setTempRet0')
     if (tempRet) core.tempRetSet = tempRet as (v: number) => void
     ctx.exports = core

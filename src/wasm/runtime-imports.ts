@@ -47,20 +47,34 @@ export function runtimeImports(ctx: ImportContext): Record<string, Fn> {
   }
 }
 
-/** invoke_<sig>(index, ...args): resolved per name, since the signature is in the name. */
+/**
+ * invoke_<sig>(index, ...args), resolved per name since the signature is in the name. Like the
+ * glue it calls the module's `dynCall_<sig>` export (index as a Number) rather than the table
+ * entry directly: when Asyncify unwinds through it, dynCall's own frame is saved in the Asyncify
+ * buffer, so skipping it leaves different bytes in linear memory (seen on wasm32 aos, whose
+ * spawn unwinds through invoke_vii for each WeaveDrive probe). Any thrown number is a longjmp.
+ */
 export function invokeImport(ctx: ImportContext, name: string): Fn {
-  const ret = name.slice('invoke_'.length, 'invoke_'.length + 1)
+  const sig = name.slice('invoke_'.length)
+  const ret = sig.slice(0, 1)
+  const longjmpResult = ret === 'v' ? undefined : ret === 'j' ? 0n : 0
+  let target: ((index: number, ...a: unknown[]) => unknown) | undefined
+  const resolve = (): ((index: number, ...a: unknown[]) => unknown) => {
+    const ex = ctx.exports
+    const dyn = ex.dynCalls[`dynCall_${sig}`]
+    target = dyn ?? ((index: number, ...a: unknown[]) => (ex.table.get(index) as (...b: unknown[]) => unknown)(...a))
+    return target
+  }
   return ((index: number | bigint, ...args: unknown[]) => {
     const ex = ctx.exports
     const sp = ex.stackSave()
     try {
-      const f = ex.table.get(Number(index)) as (...a: unknown[]) => unknown
-      return f(...args)
+      return (target ?? resolve())(Number(index), ...args)
     } catch (e) {
       ex.stackRestore(sp)
-      if (e !== LONGJMP) throw e
+      if (typeof e !== 'number') throw e
       ex.setThrew(ctx.profile.memory64 ? 1n : 1, 0)
-      return ret === 'v' ? undefined : ret === 'j' ? 0n : 0
+      return longjmpResult
     }
   }) as Fn
 }
