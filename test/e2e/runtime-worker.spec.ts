@@ -72,3 +72,18 @@ test('the watchdog stops `while true do end`, reports it, and the next Eval runs
   expect(await page.evaluate(() => window.runtime.evalLua('return Kept + 1'))).toMatchObject({ kind: 'result', output: '42' })
   await expect(page.locator('#result')).toHaveText('42')
 })
+
+test('nested, as in the app: the host in a Worker runs the runtime in a nested Worker; Eval, runaway, Eval', async ({ page }) => {
+  await open(page)
+  const reply = await page.evaluate((url) => window.runtime.nested(url, ['1 + 41', 'N = 7; return N', 'while true do end', 'return N * 6'], 2000), MODULE_URL)
+  expect(reply).toEqual({
+    ok: true,
+    restarts: 1,
+    outcomes: [
+      { kind: 'result', output: '42' },
+      { kind: 'result', output: '7' },
+      { kind: 'error', code: 'runtime/timeout' },
+      { kind: 'result', output: '42' },
+    ],
+  })
+})

@@ -66,6 +66,20 @@ const harness = {
     $('status').textContent = 'ready'
     return reply
   },
+  /** The host inside a Worker (as the compute worker runs it), the runtime in a nested Worker. */
+  async nested(moduleUrl: string, codes: string[], timeoutMs: number): Promise<import('./runtime-nested').NestedReply> {
+    const bytes = new Uint8Array(await (await fetch(moduleUrl)).arrayBuffer())
+    const w = new Worker(new URL('./runtime-nested.ts', import.meta.url), { type: 'module' })
+    try {
+      return await new Promise((resolve, reject) => {
+        w.onmessage = (e) => resolve(e.data)
+        w.onerror = (e) => reject(new Error(`nested harness worker: ${e.message}`))
+        w.postMessage({ bytes, codes, timeoutMs }, [bytes.buffer])
+      })
+    } finally {
+      w.terminate()
+    }
+  },
   ticks: () => ({ frames, timerTicks }),
   events: () => events.map((e) => ({ ...e })),
   restarts: () => host?.restarts ?? 0,
