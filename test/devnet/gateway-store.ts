@@ -63,6 +63,14 @@ export class GatewayStore {
     return block
   }
 
+  /**
+   * Mines an empty block when the tip is at least `ageMs` old: while crons are monitored the
+   * devnet keeps producing blocks (for block-based crons) even when no item arrives.
+   */
+  mineIfOlderThan(ageMs: number): Block | undefined {
+    return now() - this.tip.timestamp * 1000 >= ageMs ? this.mine() : undefined
+  }
+
   /** Stores items in one new block (already known ids are skipped); returns the new block. */
   put(items: readonly DataItem[]): Block | undefined {
     const fresh = items.filter((i) => !this.items.has(i.id))

@@ -1,29 +1,33 @@
 /**
- * The hook into wao's CU: wao calls `AoLoader(wasm, opts)` and then `handle(memory, msg, env)`
- * with its own message mapping (Owner = MU, its own clock). The devnet gives wao this loader
- * instead, which runs the reference `@permaweb/ao-loader` and replaces wao's `msg`/`env` with
- * the reference mapping of what the devnet SU scheduled (see reference-mapping.ts).
+ * One hot module instance per process through the reference `@permaweb/ao-loader` (what the
+ * legacynet CU runs). The loader's glue swaps global `Date.now` / `Math.random` / `console.log`;
+ * the Wasm keeps the glue's deterministic clock during `handle`, and the host gets its real
+ * ones back after every call (SU timestamps must come from the real clock).
  */
 import { restoreDateNow } from './clock'
 import type { AoEnv, AoMessage } from './reference-mapping'
 
-type LoaderHandle = (memory: unknown, msg: unknown, env: unknown) => Promise<Record<string, unknown>>
-type AoLoaderFn = (wasm: unknown, options: Record<string, unknown>) => Promise<LoaderHandle>
+export interface HandleResult {
+  Memory?: Uint8Array | null
+  Output?: unknown
+  Messages?: OutboxMessage[]
+  Spawns?: OutboxMessage[]
+  Assignments?: { Processes: string[]; Message: string }[]
+  Error?: unknown
+  GasUsed?: number
+  Patches?: unknown[]
+}
 
-export interface WaoLoaderOptions {
-  format?: string
-  spawn?: { tags?: { name: string; value: string }[] }
+export interface OutboxMessage {
+  Target?: string
+  Anchor?: string
+  Data?: string
+  Tags?: { name: string; value: string }[]
   [k: string]: unknown
 }
 
-export interface LoaderHooks {
-  /** Module-derived loader options (Memory-Limit, Compute-Limit…) for the process being loaded. */
-  optionsFor(processTags: { name: string; value: string }[]): Record<string, unknown>
-  /** Maps wao's call to the reference msg/env; throws if the message was never scheduled. */
-  map(waoMsg: { Id?: string }, waoEnv: { Process?: { Id?: string } }): { msg: AoMessage; env: AoEnv }
-  /** Called with what `handle` actually received, for diagnostics and cross-checks. */
-  evaluated(msg: AoMessage, env: AoEnv, error?: unknown): void
-}
+type LoaderHandle = (memory: Uint8Array | null, msg: unknown, env: unknown) => Promise<HandleResult>
+type AoLoaderFn = (wasm: unknown, options: Record<string, unknown>) => Promise<LoaderHandle>
 
 let referenceLoader: AoLoaderFn | undefined
 
@@ -35,42 +39,37 @@ async function loadReferenceLoader(): Promise<AoLoaderFn> {
   return referenceLoader
 }
 
-export function makeReferenceLoader(hooks: LoaderHooks): AoLoaderFn {
-  return async (wasm, waoOptions) => {
-    const AoLoader = await loadReferenceLoader()
-    const opts = waoOptions as WaoLoaderOptions
-    const options = { ...opts, ...hooks.optionsFor(opts.spawn?.tags ?? []) }
-    const realRandom = Math.random
-    let handle: LoaderHandle
-    let loaderNow: () => number
-    try {
-      handle = await AoLoader(wasm, options)
-    } finally {
-      // The glue swaps Date.now/Math.random globally at instantiation: keep its clock for the
-      // Wasm (determinism, as in the reference CU) but give the host its real ones back.
-      loaderNow = Date.now
-      restoreDateNow()
-      Math.random = realRandom
-    }
-    return async (memory, waoMsg, waoEnv) => {
-      const { msg, env } = hooks.map(waoMsg as { Id?: string }, waoEnv as { Process?: { Id?: string } })
+export interface ModuleInstance {
+  /** Evaluates one message; the caller decides whether to keep `Memory`. */
+  handle(memory: Uint8Array | null, msg: AoMessage, env: AoEnv): Promise<HandleResult>
+}
+
+export async function instantiate(wasm: Uint8Array, options: Record<string, unknown>): Promise<ModuleInstance> {
+  const AoLoader = await loadReferenceLoader()
+  const realRandom = Math.random
+  let handle: LoaderHandle
+  let loaderNow: () => number
+  try {
+    handle = await AoLoader(wasm, { ...options })
+  } finally {
+    loaderNow = Date.now
+    restoreDateNow()
+    Math.random = realRandom
+  }
+  return {
+    async handle(memory, msg, env) {
       const realLog = console.log
       const realRandom2 = Math.random
       Date.now = loaderNow
       try {
-        const res = await handle(memory, msg, env)
-        hooks.evaluated(msg, env)
-        return res
-      } catch (e) {
-        hooks.evaluated(msg, env, e)
-        throw e
+        return await handle(memory, msg, env)
       } finally {
         // ao-loader leaves console.log muted and Math.random fixed when the Wasm reports !ok.
         restoreDateNow()
         console.log = realLog
         Math.random = realRandom2
       }
-    }
+    },
   }
 }
 
@@ -81,4 +80,3 @@ export function parseMemoryLimit(v: string | undefined): number | undefined {
   const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 }[(m[2] ?? 'b').toLowerCase() as 'b']
   return Number(m[1]) * unit
 }
-

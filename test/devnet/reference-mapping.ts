@@ -45,6 +45,7 @@ function fromFields(owner: string, tags: readonly Tag[]): Pick<AoMessage, 'From'
 
 export function scheduledMessage(entry: ScheduledEntry): AoMessage {
   const m = entry.message
+  if (!m) throw new Error(`nonce ${entry.nonce} of ${entry.processId} is an assignment of ${entry.messageId}: hydrate it (assignedMessage)`)
   const owner = addressOfOwner(m.owner)
   const tags = m.tags
   return {
@@ -63,6 +64,75 @@ export function scheduledMessage(entry: ScheduledEntry): AoMessage {
     'Hash-Chain': entry.hashChain,
     Cron: false,
     'Read-Only': false,
+  }
+}
+
+/** What the CU loads from the gateway for an assigned item (GraphQL metadata + `/raw` text). */
+export interface ChainItem {
+  id: string
+  signature: string
+  ownerAddress: string
+  tags: Tag[]
+  /** GraphQL `recipient` ('' when none). */
+  recipient: string
+  /** GraphQL `anchor` (the devnet gateway renders it base64url). */
+  anchor: string
+  /** `/raw` bytes read as text (Response.text(): lossy UTF-8). */
+  dataText: string
+}
+
+/**
+ * An assignment of an existing item, hydrated the reference way (hydrateMessages.js
+ * loadFromChain merged over the assignment's fields): Id, Signature, Owner (on-chain owner),
+ * From (From-Process else Owner), Target = recipient or '', Tags, Anchor and Data (as text)
+ * come from the chain; an `Exclude`d field is not loaded (Data stays absent; other fields
+ * become undefined, which JSON drops). Timestamp, Block-Height, Nonce, Epoch, Hash-Chain
+ * come from the assignment.
+ */
+export function assignedMessage(entry: ScheduledEntry, chain: ChainItem): AssignedAoMessage {
+  const ex = new Set(entry.exclude)
+  return {
+    Id: chain.id,
+    ...(ex.has('Signature') ? {} : { Signature: chain.signature }),
+    ...(ex.has('Data') ? {} : { Data: chain.dataText }),
+    Owner: chain.ownerAddress,
+    Target: chain.recipient || '',
+    ...(ex.has('Anchor') ? {} : { Anchor: chain.anchor }),
+    From: tagValue(chain.tags, 'From-Process') ?? chain.ownerAddress,
+    ...(ex.has('Tags') ? {} : { Tags: stripInvalidTags(chain.tags) }),
+    Epoch: entry.epoch,
+    Nonce: entry.nonce,
+    Timestamp: entry.timestamp,
+    'Block-Height': entry.blockHeight,
+    'Hash-Chain': entry.hashChain,
+    Cron: false,
+    'Read-Only': false,
+  }
+}
+
+/** An assigned message: Data and Tags may be excluded. */
+export type AssignedAoMessage = Omit<AoMessage, 'Data' | 'Tags'> & { Data?: string; Tags?: Tag[] }
+
+/** A cron message (loadMessages.js cronMessagesBetweenWith): no Id, Nonce, Hash-Chain or Data. */
+export interface AoCronMessage {
+  Owner: string
+  Target: string
+  From: string
+  Tags: Tag[]
+  Timestamp: number
+  'Block-Height': number
+  Cron: true
+}
+
+export function cronMessage(processId: string, processOwner: string, tick: { tags: Tag[]; timestamp: number; blockHeight: number }): AoCronMessage {
+  return {
+    Owner: processOwner,
+    Target: processId,
+    From: processOwner,
+    Tags: stripInvalidTags(tick.tags),
+    Timestamp: tick.timestamp,
+    'Block-Height': tick.blockHeight,
+    Cron: true,
   }
 }
 

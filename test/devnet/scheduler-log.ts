@@ -5,8 +5,9 @@
  * gen_assignment) and the legacynet hash chain.
  */
 import type { DataItem } from 'arbundles'
+import { forwardedDeepHash } from '../../src/protocol/message-mapping'
 import { now } from './clock'
-import { signItem, tagValue, type Tag } from './data-item'
+import { anchorText, lossyText, signItem, tagValue, type Tag } from './data-item'
 import type { GatewayStore } from './gateway-store'
 import { hashChainSeed, nextHashChain } from './hash-chain'
 import type { DevnetKey } from './keys'
@@ -19,9 +20,13 @@ export interface ScheduledEntry {
   timestamp: number
   blockHeight: number
   hashChain: string
-  /** The item exactly as its signer made it. */
-  message: DataItem
+  /** The message id (for an assignment of an existing item: its `Message` tag). */
+  messageId: string
+  /** The item exactly as its signer made it; null for an assignment of an existing item. */
+  message: DataItem | null
   assignment: DataItem
+  /** `Exclude` values of an assignment (fields the CU must not hydrate). */
+  exclude: string[]
 }
 
 export interface ProcessLog {
@@ -33,7 +38,7 @@ export interface ProcessLog {
 export class ScheduleError extends Error {
   override readonly name = 'ScheduleError'
   constructor(
-    readonly status: 400 | 404 | 409,
+    readonly status: 400 | 404 | 409 | 501,
     message: string,
   ) {
     super(message)
@@ -51,11 +56,15 @@ export class SchedulerLog {
   private readonly byMessage = new Map<string, ScheduledEntry>()
   /** Assignment id → entry (GET /{id} accepts assignment ids too). */
   private readonly byAssignment = new Map<string, ScheduledEntry>()
+  /** Per process: SU deep hashes of the pushes scheduled so far (see pushDeepHash). */
+  private readonly pushHashes = new Map<string, Set<string>>()
   private tail: Promise<unknown> = Promise.resolve()
 
   constructor(
     private readonly key: DevnetKey,
     private readonly gateway: GatewayStore,
+    /** Refuse a push whose deep hash (ignoring Pushed-For) was already scheduled, like the real SU. */
+    private readonly dedupePushes = true,
   ) {}
 
   get address(): string {
@@ -98,11 +107,41 @@ export class SchedulerLog {
       const log = this.logs.get(processId)
       if (!log) throw new ScheduleError(404, `process ${processId} is not scheduled on this SU`)
       if (tagValue(item.tags, 'Type') !== 'Message') throw new ScheduleError(400, `item ${item.id} is not Type=Message`)
-      return this.append(log, item)
+      const hash = this.dedupePushes ? pushDeepHash(item, processId) : undefined
+      const seen = this.pushHashes.get(processId) ?? new Set<string>()
+      if (hash !== undefined && seen.has(hash)) {
+        throw new ScheduleError(400, `message ${item.id}: a push with the same deep hash (ignoring Pushed-For) is already scheduled on process ${processId}`)
+      }
+      const entry = await this.append(log, item)
+      if (hash !== undefined) this.pushHashes.set(processId, seen.add(hash))
+      return entry
     })
   }
 
-  private async append(log: ProcessLog, message: DataItem): Promise<ScheduledEntry> {
+  /**
+   * Assigns an existing item to a process (SU `POST /?process-id=P&assign=TX`): the item must
+   * be known to the gateway (the SU's `gql_tx` check); with `base-layer` it must have at least
+   * `Settlement-Depth` (default 20) confirmations, as the reference SU requires of L1 txs.
+   */
+  assign(processId: string, messageId: string, opts: { exclude?: string[]; baseLayer?: boolean } = {}): Promise<ScheduledEntry> {
+    return this.serial(async () => {
+      const log = this.logs.get(processId)
+      if (!log) throw new ScheduleError(404, `assign: process ${processId} is not scheduled on this SU`)
+      const stored = this.gateway.get(messageId)
+      if (!stored) throw new ScheduleError(400, `assign: transaction ${messageId} is not available on the gateway`)
+      if (opts.baseLayer) {
+        const depth = Number.parseInt(tagValue(log.process.tags, 'Settlement-Depth') ?? '', 10)
+        const threshold = Number.isInteger(depth) ? depth : 20
+        const confirmations = this.gateway.height - stored.block.height
+        if (confirmations < threshold) throw new ScheduleError(400, `assign: ${messageId} has ${confirmations} confirmations, Settlement-Depth needs ${threshold}`)
+      }
+      return this.append(log, null, messageId, opts.exclude ?? [])
+    })
+  }
+
+  private async append(log: ProcessLog, message: DataItem | null, assignedId?: string, exclude: string[] = []): Promise<ScheduledEntry> {
+    const messageId = message?.id ?? assignedId
+    if (!messageId) throw new Error('append needs a message or an assigned id')
     const prev = log.entries[log.entries.length - 1]
     const nonce = log.entries.length
     const epoch = 0
@@ -121,7 +160,8 @@ export class SchedulerLog {
       { name: 'Type', value: 'Assignment' },
       { name: 'Variant', value: 'ao.TN.1' },
     ]
-    if (message.id !== log.processId) tags.push({ name: 'Message', value: message.id })
+    if (messageId !== log.processId) tags.push({ name: 'Message', value: messageId })
+    for (const e of exclude) tags.push({ name: 'Exclude', value: e })
     const assignment = await signItem(this.key.signer, { tags })
     const entry: ScheduledEntry = {
       processId: log.processId,
@@ -130,13 +170,15 @@ export class SchedulerLog {
       timestamp,
       blockHeight,
       hashChain,
+      messageId,
       message,
       assignment,
+      exclude,
     }
     log.entries.push(entry)
     // Like the real SU, the [assignment, message] pair is uploaded and so becomes queryable.
-    this.gateway.put([message, assignment])
-    this.byMessage.set(`${log.processId}:${message.id}`, entry)
+    this.gateway.put(message ? [message, assignment] : [assignment])
+    this.byMessage.set(`${log.processId}:${messageId}`, entry)
     this.byAssignment.set(assignment.id, entry)
     return entry
   }
@@ -145,5 +187,25 @@ export class SchedulerLog {
     const run = this.tail.then(fn, fn)
     this.tail = run.catch(() => undefined)
     return run
+  }
+}
+
+/**
+ * The devnet SU's dedupe key for pushes (items with `From-Process`): the deep hash of the
+ * item's content (target, anchor, tags without `Pushed-For`, data) with the owner blanked, so
+ * two MU cranks of the same outbox message collide even though each is a fresh signed item.
+ * Undefined for non-pushes and for items the hash cannot describe (anchor not 32 bytes).
+ */
+export function pushDeepHash(item: DataItem, processId: string): string | undefined {
+  if (!tagValue(item.tags, 'From-Process')) return undefined
+  try {
+    return forwardedDeepHash({
+      data: lossyText(item.rawData),
+      tags: item.tags.filter((t) => t.name !== 'Pushed-For'),
+      target: processId,
+      ...(anchorText(item) !== null ? { anchor: anchorText(item)! } : {}),
+    })
+  } catch {
+    return undefined
   }
 }

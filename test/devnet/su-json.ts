@@ -68,7 +68,7 @@ function assignmentJson(item: DataItem): AssignmentJson {
 }
 
 export function nodeJson(entry: ScheduledEntry): NodeJson {
-  return { message: messageJson(entry.message), assignment: assignmentJson(entry.assignment) }
+  return { message: entry.message ? messageJson(entry.message) : null, assignment: assignmentJson(entry.assignment) }
 }
 
 export function processJson(log: ProcessLog): ProcessJson {

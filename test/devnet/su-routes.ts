@@ -2,13 +2,13 @@
 import { now } from './clock'
 import type { GatewayStore } from './gateway-store'
 import { HttpError, route, type Req } from './http'
-import { ingest } from './ingest'
+import { assignQuery, ingest, toHttp } from './ingest'
 import { PageQueryError, parsePageQuery, selectPage } from './schedule-page'
 import { padHeight, type SchedulerLog } from './scheduler-log'
 import { nodeJson, processJson, type PageJson } from './su-json'
-import type { WaoCompute } from './wao-compute'
+import type { DevnetCompute } from './compute'
 
-export function suRoutes(scheduler: SchedulerLog, gateway: GatewayStore, compute: WaoCompute) {
+export function suRoutes(scheduler: SchedulerLog, gateway: GatewayStore, compute: DevnetCompute) {
   const requireProcessId = (req: Req): string => {
     const pid = req.query.get('process-id')
     if (!pid) throw new HttpError(400, `process-id query parameter is required on GET ${req.path}`)
@@ -53,9 +53,14 @@ export function suRoutes(scheduler: SchedulerLog, gateway: GatewayStore, compute
       return { json: nodeJson(entry) }
     }),
     route('POST', '/', async (req) => {
-      if (req.query.has('assign')) throw new HttpError(501, 'assignments of existing transactions (?assign=) are not supported by the devnet SU')
+      const assign = assignQuery(req.query)
+      if (assign) {
+        // The reference answers with the assignment's id (flows.rs assignment_only).
+        const entry = await compute.assign(assign.processId, assign.messageId, assign).catch(toHttp)
+        return { json: { timestamp: entry.timestamp, id: entry.assignment.id } }
+      }
       const entry = await ingest(req.body, scheduler, compute)
-      return { json: { timestamp: entry.timestamp, id: entry.message.id } }
+      return { json: { timestamp: entry.timestamp, id: entry.messageId } }
     }),
   ]
 }

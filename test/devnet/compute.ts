@@ -1,0 +1,421 @@
+/**
+ * The devnet CU (and the MU's crank): evaluates every process's SU log in nonce order through
+ * the reference ao-loader, the way the legacynet CU folds its message stream
+ * (domain/lib/loadMessages.js, hydrateMessages.js, evaluate.js):
+ * - before each scheduled message, the cron messages due since the previous boundary;
+ * - assignments of existing items hydrated from the gateway;
+ * - pushes whose reference deep hash was already evaluated, and assignments of an id already
+ *   evaluated, skipped;
+ * - on `Error` the previous memory is kept.
+ * After each evaluation the MU role pushes the outbox (messages, spawns, assignments) to the
+ * devnet SU, depth first; cron outboxes only for monitored processes (the real MU pushes them
+ * only when it monitors the process). Everything runs through one queue, so the SU order is
+ * the evaluation order.
+ */
+import { ArweaveSigner, type DataItem } from 'arbundles'
+import { mu } from 'wao/test'
+import { forwardedDeepHash } from '../../src/protocol/message-mapping'
+import { now } from './clock'
+import { anchorText, lossyText, tagValue } from './data-item'
+import { cronKey, cronTicksBetween, parseCrons, toSeconds, type Cron, type CronBoundary, type CronTick } from './cron'
+import type { GatewayStore } from './gateway-store'
+import { addressOfOwner } from './keys'
+import type { PublishedModule } from './modules'
+import { instantiate, parseMemoryLimit, type HandleResult, type ModuleInstance } from './reference-loader'
+import {
+  assignedMessage,
+  cronMessage,
+  dryRunMessage,
+  processEnv,
+  scheduledMessage,
+  type AoCronMessage,
+  type AoEnv,
+  type AoMessage,
+  type AssignedAoMessage,
+  type ChainItem,
+  type DryRunBody,
+} from './reference-mapping'
+import { ScheduleError, type ProcessLog, type ScheduledEntry, type SchedulerLog } from './scheduler-log'
+import { isForwardable, OutboxError, pushItem, spawnItem, type PushOrigin } from './outbox-items'
+import { toB64Url } from '../../src/protocol/base64url'
+
+export type EvalResult = Omit<HandleResult, 'Memory'>
+
+export interface Evaluated {
+  msg: AoMessage | AssignedAoMessage | AoCronMessage
+  env: AoEnv
+  error?: string
+}
+
+/** One evaluation in a process's stream: a scheduled message or a cron message. */
+export interface Evaluation {
+  processId: string
+  /** Scheduled messages only. */
+  messageId?: string
+  nonce?: number
+  timestamp: number
+  blockHeight: number
+  /** The nonce (of the last scheduled message, for crons), as a string. */
+  ordinate: string
+  /** `${index}-${interval}` for cron evaluations. */
+  cron?: string
+  result: EvalResult
+}
+
+interface ProcessState {
+  log: ProcessLog
+  moduleId: string
+  instance: ModuleInstance
+  memory: Uint8Array | null
+  env: AoEnv
+  crons: Cron[]
+  origin: { height: number; timestamp: number }
+  /** The last evaluated message (scheduled or cron). */
+  cursor: CronBoundary & { cron?: string }
+  /** Highest nonce handled (evaluated or skipped). */
+  handled: number
+  evaluations: Evaluation[]
+  /** Recently evaluated cron keys (the reference keeps an LRU of 100). */
+  evaledCrons: string[]
+  deepHashes: Set<string>
+  evaluatedIds: Set<string>
+}
+
+const EVALED_CRONS_LRU = 100
+/** While crons are monitored, the gateway mines an empty block when its tip is this old. */
+const MONITOR_BLOCK_MS = 2000
+const MONITOR_TICK_MS = 500
+
+export class DevnetCompute {
+  /** What `handle` received, by `${processId}:${messageId}`, plus by message id (latest). */
+  readonly evaluated = new Map<string, Evaluated>()
+  /** Why a scheduled message was not evaluated, by `${processId}:${messageId}`. */
+  readonly skipped = new Map<string, string>()
+  private readonly states = new Map<string, ProcessState>()
+  private readonly results = new Map<string, Evaluation>()
+  private readonly monitors = new Map<string, ReturnType<typeof setInterval>>()
+  private readonly muSigner = new ArweaveSigner(mu.jwk as never)
+  private tail: Promise<unknown> = Promise.resolve()
+
+  constructor(
+    private readonly scheduler: SchedulerLog,
+    private readonly gateway: GatewayStore,
+    private readonly modules: Map<string, PublishedModule>,
+  ) {}
+
+  /** The MU's wallet: signs outbox pushes (`Authority` for aos processes). */
+  static get authority(): string {
+    return mu.addr
+  }
+
+  // ---- public API (each call is one task on the queue) ----
+
+  /** Schedules a Process item and evaluates it (if its module is one the devnet can run). */
+  spawn(item: DataItem): Promise<ScheduledEntry> {
+    return this.serial(() => this.spawnNow(item))
+  }
+
+  /** Schedules a Message item on `processId` and evaluates it with its outbox cascade. */
+  message(item: DataItem, processId: string): Promise<ScheduledEntry> {
+    return this.serial(async () => {
+      const entry = await this.scheduler.scheduleMessage(item, processId)
+      await this.catchUp(processId)
+      return entry
+    })
+  }
+
+  /** SU/MU `?assign=`: assigns an existing item to a process, then evaluates it. */
+  assign(processId: string, messageId: string, opts: { exclude?: string[]; baseLayer?: boolean }): Promise<ScheduledEntry> {
+    return this.serial(async () => {
+      const entry = await this.scheduler.assign(processId, messageId, opts)
+      await this.catchUp(processId)
+      return entry
+    })
+  }
+
+  dryRun(processId: string, body: DryRunBody): Promise<EvalResult> {
+    return this.serial(async () => {
+      const state = this.requireState(processId)
+      const msg = dryRunMessage(body, processId, { timestamp: now(), blockHeight: this.gateway.height })
+      // ao-loader copies memory in and out, so the process's memory is untouched.
+      const { Memory: _m, ...res } = await state.instance.handle(state.memory, msg, state.env)
+      return res
+    })
+  }
+
+  /** Evaluates the crons due up to now (what the reference CU does on /cron and reads to "now"). */
+  catchUpToNow(processId: string): Promise<void> {
+    return this.serial(() => this.tickToNow(processId))
+  }
+
+  startMonitor(processId: string): void {
+    this.requireState(processId)
+    if (this.monitors.has(processId)) return
+    let pending = false
+    const timer = setInterval(() => {
+      if (pending) return
+      pending = true
+      this.serial(async () => {
+        this.gateway.mineIfOlderThan(MONITOR_BLOCK_MS)
+        await this.tickToNow(processId)
+      })
+        .catch((e: unknown) => console.error(`[devnet cu] cron tick of ${processId} failed:`, e))
+        .finally(() => (pending = false))
+    }, MONITOR_TICK_MS)
+    timer.unref?.()
+    this.monitors.set(processId, timer)
+  }
+
+  stopMonitor(processId: string): boolean {
+    const timer = this.monitors.get(processId)
+    if (timer) clearInterval(timer)
+    return this.monitors.delete(processId)
+  }
+
+  isMonitored(processId: string): boolean {
+    return this.monitors.has(processId)
+  }
+
+  /** Stops every monitor and waits for the queue to drain. */
+  async close(): Promise<void> {
+    for (const pid of [...this.monitors.keys()]) this.stopMonitor(pid)
+    await this.tail
+  }
+
+  isLoaded(processId: string): boolean {
+    return this.states.has(processId)
+  }
+
+  result(processId: string, messageId: string): Evaluation | undefined {
+    return this.results.get(`${processId}:${messageId}`)
+  }
+
+  /** The process's evaluations (scheduled and cron), in evaluation order. */
+  evaluations(processId: string): readonly Evaluation[] {
+    return this.states.get(processId)?.evaluations ?? []
+  }
+
+  memory(processId: string): Uint8Array | undefined {
+    return this.states.get(processId)?.memory ?? undefined
+  }
+
+  // ---- evaluation ----
+
+  private requireState(processId: string): ProcessState {
+    const s = this.states.get(processId)
+    if (!s) throw new ScheduleError(404, `process ${processId} is not loaded on the devnet CU`)
+    return s
+  }
+
+  private async spawnNow(item: DataItem, cascade?: string): Promise<ScheduledEntry> {
+    const entry = await this.scheduler.scheduleProcess(item)
+    const log = this.scheduler.process(item.id)!
+    if (!this.states.has(item.id)) {
+      const state = await this.load(log)
+      if (!state) return entry // a module the devnet cannot run: scheduled only, like the real SU
+      this.states.set(item.id, state)
+    }
+    await this.catchUp(item.id, cascade)
+    return entry
+  }
+
+  private async load(log: ProcessLog): Promise<ProcessState | undefined> {
+    const moduleId = tagValue(log.process.tags, 'Module') ?? ''
+    const module = this.modules.get(moduleId)
+    if (!module) return undefined
+    const tag = (n: string) => tagValue(log.process.tags, n) ?? tagValue(module.tags, n)
+    const memoryLimit = parseMemoryLimit(tag('Memory-Limit'))
+    const computeLimit = tag('Compute-Limit')
+    const instance = await instantiate(module.wasm, {
+      format: module.format,
+      inputEncoding: tag('Input-Encoding') ?? 'JSON-1',
+      outputEncoding: tag('Output-Encoding') ?? 'JSON-1',
+      ...(memoryLimit ? { memoryLimit: String(memoryLimit) } : {}),
+      ...(computeLimit ? { computeLimit } : {}),
+      extensions: [],
+    })
+    const first = log.entries[0]!
+    let crons: Cron[] = []
+    try {
+      crons = parseCrons(log.process.tags)
+    } catch (e) {
+      // The reference CU fails the whole evaluation stream; the devnet runs without crons and says why.
+      console.error(`[devnet cu] process ${log.processId}: ${(e as Error).message}; crons disabled`)
+    }
+    return {
+      log,
+      moduleId,
+      instance,
+      memory: null,
+      env: processEnv(log.process, { id: module.id, item: module.item }),
+      crons,
+      origin: { height: first.blockHeight, timestamp: first.timestamp },
+      cursor: { timestamp: first.timestamp, blockHeight: first.blockHeight, ordinate: '0' },
+      handled: -1,
+      evaluations: [],
+      evaledCrons: [],
+      deepHashes: new Set(),
+      evaluatedIds: new Set(),
+    }
+  }
+
+  /**
+   * Evaluates every scheduled entry not handled yet (crons first), pushing outboxes.
+   * `cascade`: the id of the client message whose outbox cascade this is (`Pushed-For`).
+   */
+  private async catchUp(processId: string, cascade?: string): Promise<void> {
+    const state = this.states.get(processId)
+    if (!state) return
+    // Re-read each turn: a push to this same process may be appended (and handled) meanwhile.
+    for (let entry = state.log.entries[state.handled + 1]; entry; entry = state.log.entries[state.handled + 1]) {
+      state.handled = entry.nonce
+      await this.runCrons(state, entry.timestamp)
+      const boundary = { timestamp: entry.timestamp, blockHeight: entry.blockHeight, ordinate: String(entry.nonce) }
+      const skip = this.skipReason(state, entry)
+      state.cursor = boundary
+      if (skip) {
+        this.skipped.set(`${processId}:${entry.messageId}`, skip)
+        continue
+      }
+      const msg = entry.message ? scheduledMessage(entry) : assignedMessage(entry, this.chainItem(entry))
+      const result = await this.evaluate(state, msg, `${processId}:${entry.messageId}`)
+      state.evaluatedIds.add(entry.messageId)
+      const ev: Evaluation = { processId, messageId: entry.messageId, nonce: entry.nonce, ...boundary, result }
+      state.evaluations.push(ev)
+      this.results.set(`${processId}:${entry.messageId}`, ev)
+      await this.crank(state, result, cascade ?? entry.messageId)
+    }
+  }
+
+  /** The reference CU's reasons to drop a scheduled message from the eval stream. */
+  private skipReason(state: ProcessState, entry: ScheduledEntry): string | undefined {
+    if (!entry.message) {
+      return state.evaluatedIds.has(entry.messageId) ? `assigned message ${entry.messageId} was already evaluated on ${state.log.processId}` : undefined
+    }
+    const m = entry.message
+    if (!tagValue(m.tags, 'From-Process')) return undefined
+    let hash: string
+    try {
+      const anchor = anchorText(m)
+      hash = forwardedDeepHash({ data: lossyText(m.rawData), tags: m.tags, target: state.log.processId, ...(anchor !== null ? { anchor } : {}) })
+    } catch {
+      return undefined
+    }
+    if (state.deepHashes.has(hash)) return `push ${m.id} has the deep hash ${hash} of a push already evaluated on ${state.log.processId}`
+    state.deepHashes.add(hash)
+    return undefined
+  }
+
+  /** GraphQL metadata + /raw text of an assigned item, as the reference CU loads them. */
+  private chainItem(entry: ScheduledEntry): ChainItem {
+    const stored = this.gateway.get(entry.messageId)
+    if (!stored) throw new Error(`devnet CU: assigned message ${entry.messageId} (nonce ${entry.nonce} of ${entry.processId}) is not on the gateway`)
+    const item = stored.item
+    return {
+      id: item.id,
+      signature: item.signature,
+      ownerAddress: addressOfOwner(item.owner),
+      tags: item.tags,
+      recipient: item.rawTarget.length ? item.target : '',
+      anchor: item.rawAnchor.length ? toB64Url(item.rawAnchor) : '',
+      dataText: lossyText(item.rawData),
+    }
+  }
+
+  /** Evaluates the crons due in [cursor, right) and pushes their outboxes when monitored. */
+  private async runCrons(state: ProcessState, rightTimestamp: number): Promise<void> {
+    if (state.crons.length === 0) return
+    const blocks = this.gateway.blocks.map((b) => ({ height: b.height, timestamp: b.timestamp * 1000 }))
+    const ticks = cronTicksBetween(state.crons, state.origin, blocks, state.cursor, rightTimestamp)
+    for (const tick of ticks) await this.runCron(state, tick)
+  }
+
+  private async runCron(state: ProcessState, tick: CronTick): Promise<void> {
+    const key = cronKey(tick.timestamp, tick.cron)
+    if (state.evaledCrons.includes(key)) return
+    state.evaledCrons.push(key)
+    if (state.evaledCrons.length > EVALED_CRONS_LRU) state.evaledCrons.shift()
+    const msg = cronMessage(state.log.processId, state.env.Process.Owner, tick)
+    const result = await this.evaluate(state, msg, undefined)
+    state.cursor = { timestamp: tick.timestamp, blockHeight: tick.blockHeight, ordinate: tick.ordinate, cron: tick.cron }
+    state.evaluations.push({ processId: state.log.processId, timestamp: tick.timestamp, blockHeight: tick.blockHeight, ordinate: tick.ordinate, cron: tick.cron, result })
+    if (this.monitors.has(state.log.processId)) await this.crank(state, result, undefined)
+  }
+
+  private async tickToNow(processId: string): Promise<void> {
+    const state = this.states.get(processId)
+    if (!state || state.crons.length === 0) return
+    const t = now()
+    // The reference adds the trailing [last, now] boundary only when now is in a later second.
+    if (toSeconds(state.cursor.timestamp) < toSeconds(t)) await this.runCrons(state, t)
+  }
+
+  private async evaluate(state: ProcessState, msg: Evaluated['msg'], key: string | undefined): Promise<EvalResult> {
+    let res: HandleResult
+    try {
+      res = await state.instance.handle(state.memory, msg as AoMessage, state.env)
+    } catch (e) {
+      if (key) this.record(key, { msg, env: state.env, error: String((e as Error)?.message ?? e) })
+      // ao-loader throws when the Wasm reports !ok: the reference CU keeps the previous memory.
+      return { Error: String((e as Error)?.message ?? e), Messages: [], Spawns: [], Assignments: [] }
+    }
+    if (key) this.record(key, { msg, env: state.env })
+    const { Memory, ...rest } = res
+    const outOfMemory = typeof rest.Output === 'string' && rest.Output.endsWith('not enough memory for buffer allocation')
+    if (!rest.Error && !outOfMemory && Memory) state.memory = Memory
+    return rest
+  }
+
+  private record(key: string, ev: Evaluated): void {
+    this.evaluated.set(key, ev)
+    this.evaluated.set(key.slice(key.indexOf(':') + 1), ev)
+  }
+
+  // ---- the MU's crank ----
+
+  private async crank(state: ProcessState, result: EvalResult, pushedFor: string | undefined): Promise<void> {
+    if (result.Error) return
+    const origin: PushOrigin = { processId: state.log.processId, moduleId: state.moduleId, ...(pushedFor ? { pushedFor } : {}) }
+    try {
+      for (const m of result.Messages ?? []) {
+        if (!isForwardable(m)) continue
+        const item = await pushItem(this.muSigner, m, origin)
+        if (!this.scheduler.process(m.Target)) {
+          this.gateway.put([item])
+          continue
+        }
+        try {
+          await this.scheduler.scheduleMessage(item, m.Target)
+        } catch (e) {
+          if (e instanceof ScheduleError) {
+            console.warn(`[devnet mu] push from ${origin.processId} to ${m.Target} refused by the SU: ${e.message}`)
+            continue
+          }
+          throw e
+        }
+        await this.catchUp(m.Target, pushedFor)
+      }
+      for (const s of result.Spawns ?? []) {
+        const item = await spawnItem(this.muSigner, s, origin, this.scheduler.address)
+        if (tagValue(item.tags, 'Scheduler') === this.scheduler.address && tagValue(item.tags, 'Module')) await this.spawnNow(item, pushedFor)
+        else this.gateway.put([item])
+      }
+      for (const a of result.Assignments ?? []) {
+        for (const pid of a.Processes ?? []) {
+          if (!this.scheduler.process(pid) || !this.gateway.get(a.Message)) continue
+          await this.scheduler.assign(pid, a.Message)
+          await this.catchUp(pid, pushedFor)
+        }
+      }
+    } catch (e) {
+      if (e instanceof OutboxError) console.warn(`[devnet mu] ${e.message}`)
+      else throw e
+    }
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn)
+    this.tail = run.catch(() => undefined)
+    return run
+  }
+}
