@@ -1,0 +1,651 @@
+/**
+ * The verifying compute unit for one process: load the process and its verified module, stream
+ * the log into the store verified, resume from the newest snapshot at or below the verified head,
+ * evaluate forward on one hot instance, store results atomically with the evaluated head, take
+ * snapshots by policy, and report everything as the contract's `ProcessEvent`s. Runs in the
+ * compute worker (workers/compute.worker.ts); nothing here needs the DOM.
+ *
+ * Offline (the network unreachable when opening): the cached process, module and log are used,
+ * the stored log is re-verified end to end (signatures, SU key, nonces, hash chain), evaluation
+ * resumes from the newest snapshot (re-checking replayed results against the stored ones), and the
+ * status says `offline`.
+ */
+import type {
+  DryRunRequest, Divergence, Endpoints, LoggedMessage, MessagePage, MessageResult, Phase, PhaseProgress,
+  ProcessEvent, ProcessStatus, ProcessSummary, SnapshotPolicy, Verification,
+} from '../node/contract'
+import { GatewayClient } from '../protocol/gateway-client'
+import { HttpClient, type FetchFn } from '../protocol/http'
+import { Locator } from '../protocol/locate'
+import { buildEnv } from '../protocol/message-mapping'
+import { SuClient } from '../protocol/su-client'
+import type { SuEdge } from '../protocol/su-types'
+import { tagValue } from '../protocol/wire-types'
+import {
+  decideSnapshot, initialPolicyState, openAolightStore, type AolightStore, type LogRecord,
+  type Ordinate, type PolicyEvent, type PolicyState, type ResultRecord, type SnapshotPolicyConfig,
+} from '../store/index'
+import type { NewResult } from '../store/result-store'
+import { moduleOptionsFromTags } from '../wasm/module-options'
+import type { AoEnv, RuntimeOptions } from '../wasm/types'
+import { clearProcessCache } from './cache-clear'
+import { ComputeError, isNetworkFailure, toNodeErrorInfo } from './compute-errors'
+import { dryRunMessage, runDryRun } from './dry-run'
+import { boundaryOf, Evaluator, pushedDeepHashes, type EvaluatedStep } from './evaluator'
+import { needsSyntheticFirstMessage, syntheticFirstMessage } from './first-message'
+import { hydrateAssignment } from './hydrate'
+import { checksHashChain, reverifyStoredLog, syncLog, type SyncTarget } from './log-sync'
+import { cronLoggedMessage, mappedOf, toLoggedMessage, toMessageResult } from './logged-message'
+import { loadCachedProcess, loadModule, loadProcess, type LoadedModule, type LoadedProcess } from './process-loader'
+import type { CronGeneratorFactory, CrossChecker } from './pipeline-types'
+import { ProgressMeter } from './progress-meter'
+import { RuntimeHost, type SpawnRuntimeWorker } from './runtime-host'
+
+export interface ComputeServiceConfig {
+  processId: string
+  endpoints: Endpoints
+  snapshots: SnapshotPolicy
+  spawnRuntimeWorker: SpawnRuntimeWorker
+  /** IndexedDB name (tests use their own); default the app's */
+  storeName?: string
+  /** SU page size (default 500) */
+  pageSize?: number
+  /** look for new messages this often once caught up, ms; 0 = never (default 5000) */
+  pollMs?: number
+  /** idle time before pending evaluations are snapshotted, ms (default 2000) */
+  idleSnapshotMs?: number
+  /** per-message watchdog, ms (default 10 s) */
+  runtimeTimeoutMs?: number
+  fetch?: FetchFn
+  cron?: CronGeneratorFactory
+  crossCheck?: CrossChecker
+}
+
+/** Figures for benchmarks and the e2e proof. */
+export interface ComputeStats {
+  mode: 'online' | 'offline' | 'starting'
+  /** ms from open to the runtime being ready (module + snapshot restore) */
+  readyMs: number | null
+  /** ms spent restoring the snapshot (read + gunzip + SHA-256), null when starting cold */
+  restoreMs: number | null
+  restoredAt: Ordinate | null
+  verified: number
+  evaluated: number
+  /** evaluations this session (including replays below the stored head) */
+  evaluatedThisSession: number
+  replayMismatches: number
+  verifyRate: number
+  evaluateRate: number
+  snapshotsWritten: number
+  lastSnapshotMs: number | null
+  evictedSnapshots: number
+  skippedPushes: number
+}
+
+const MAX = Number.MAX_SAFE_INTEGER
+const EVAL_BATCH = 25
+const FLUSH_MS = 100
+const PROGRESS_MS = 250
+const now = () => performance.now()
+
+export class ComputeService {
+  private store!: AolightStore
+  private proc: LoadedProcess | undefined
+  private module: LoadedModule | undefined
+  private env: AoEnv | undefined
+  private options: RuntimeOptions | undefined
+  private host: RuntimeHost | undefined
+  private evaluator: Evaluator | undefined
+  private gateway: GatewayClient
+  private http: HttpClient
+  private status: ProcessStatus = { state: 'locating' }
+  private summary: ProcessSummary | undefined
+  private pending: ProcessEvent[] = []
+  private flushTimer: ReturnType<typeof setTimeout> | undefined
+  private readonly meters: Record<Phase, ProgressMeter>
+  private lastProgressAt: Record<Phase, number> = { fetch: 0, verify: 0, evaluate: 0, check: 0 }
+  private closed = false
+  private offline = false
+  private syncDone = false
+  private syncFailure: ProcessStatus | undefined
+  private verifiedHead = -1
+  private storedHead: Ordinate | null = null
+  private wake: (() => void) | undefined
+  private policy: PolicyState
+  private readonly policyConfig: SnapshotPolicyConfig
+  private snapshotDue = false
+  private tickTimer: ReturnType<typeof setInterval> | undefined
+  private lastPrompt: string | null = null
+  private readonly openedAt = now()
+  private readonly started: Promise<void>
+  private markStarted!: () => void
+  private failStarted!: (e: unknown) => void
+  private runPromise: Promise<void> | undefined
+  readonly stats: ComputeStats = {
+    mode: 'starting', readyMs: null, restoreMs: null, restoredAt: null, verified: 0, evaluated: 0, evaluatedThisSession: 0,
+    replayMismatches: 0, verifyRate: 0, evaluateRate: 0, snapshotsWritten: 0, lastSnapshotMs: null, evictedSnapshots: 0, skippedPushes: 0,
+  }
+
+  constructor(private readonly cfg: ComputeServiceConfig, private readonly emit: (events: ProcessEvent[]) => void) {
+    this.http = new HttpClient({ ...(cfg.fetch && { fetch: cfg.fetch }), timeoutMs: 20_000, retry: { retries: 2, baseDelayMs: 200 } })
+    this.gateway = new GatewayClient(cfg.endpoints.gateway, this.http)
+    const t = now()
+    this.meters = { fetch: new ProgressMeter('fetch', t), verify: new ProgressMeter('verify', t), evaluate: new ProgressMeter('evaluate', t), check: new ProgressMeter('check', t) }
+    this.policyConfig = { everyMessages: cfg.snapshots.everyMessages, everyMs: cfg.snapshots.everySeconds * 1000, idleMs: cfg.idleSnapshotMs ?? 2000 }
+    this.policy = initialPolicyState(Date.now())
+    this.started = new Promise((resolve, reject) => {
+      this.markStarted = resolve
+      this.failStarted = reject
+    })
+    this.started.catch(() => undefined)
+  }
+
+  get processId(): string {
+    return this.cfg.processId
+  }
+
+  /** Starts the pipeline in the background; progress and failures arrive as events. */
+  start(): void {
+    this.runPromise ??= this.run()
+  }
+
+  /** The current status, summary and progress (a subscriber's replay). */
+  replay(): ProcessEvent[] {
+    const out: ProcessEvent[] = [{ type: 'status', status: this.status }]
+    if (this.summary) out.push({ type: 'summary', summary: this.summary })
+    for (const p of ['fetch', 'verify', 'evaluate', 'check'] as const) out.push({ type: 'progress', progress: this.meters[p].snapshot(now()) })
+    return out
+  }
+
+  // ------------------------------------------------------------------ events
+
+  private push(e: ProcessEvent, urgent = false): void {
+    if (this.closed && e.type !== 'status') return
+    this.pending.push(e)
+    if (urgent) this.flush()
+    else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS)
+  }
+
+  private flush(): void {
+    clearTimeout(this.flushTimer)
+    this.flushTimer = undefined
+    if (this.pending.length === 0) return
+    const batch = this.pending
+    this.pending = []
+    this.emit(batch)
+  }
+
+  private setStatus(s: ProcessStatus): void {
+    this.status = s
+    this.push({ type: 'status', status: s }, true)
+    this.push({ type: 'summary', summary: this.makeSummary() })
+  }
+
+  private progress(phase: Phase, force = false): void {
+    const t = now()
+    if (!force && t - this.lastProgressAt[phase] < PROGRESS_MS) return
+    this.lastProgressAt[phase] = t
+    const p: PhaseProgress = this.meters[phase].snapshot(t)
+    if (phase === 'verify') this.stats.verifyRate = p.ratePerSecond
+    if (phase === 'evaluate') this.stats.evaluateRate = p.ratePerSecond
+    this.push({ type: 'progress', progress: p })
+  }
+
+  private warn(e: unknown): void {
+    this.push({ type: 'warning', error: toNodeErrorInfo(e) })
+  }
+
+  private makeSummary(): ProcessSummary {
+    const p = this.proc
+    const evaluated = this.storedHead === null ? -1 : this.storedHead.nonce
+    const verification: Verification = { level: this.verifiedHead < 0 ? 'fetched' : evaluated >= this.verifiedHead ? 'computed' : 'chained' }
+    const s: ProcessSummary = {
+      id: this.cfg.processId,
+      owner: p?.ownerAddress ?? '',
+      moduleId: p?.moduleId ?? '',
+      moduleFormat: this.options?.format ?? '',
+      schedulerUrl: p?.suUrl ?? '',
+      tags: p?.tags ?? [],
+      messageCount: this.verifiedHead + 1,
+      verification,
+      prompt: this.lastPrompt,
+    }
+    this.summary = s
+    return s
+  }
+
+  // ------------------------------------------------------------------ pipeline
+
+  private async run(): Promise<void> {
+    try {
+      this.store = await openAolightStore({
+        ...(this.cfg.storeName && { name: this.cfg.storeName }),
+        onEvicted: (ev) => {
+          this.stats.evictedSnapshots += ev.length
+          this.push({ type: 'warning', error: { code: 'storage/quota', message: `Storage is full: evicted ${ev.length} old snapshot(s) to make room (log entries are never evicted).`, details: { evicted: ev.length } } })
+        },
+      })
+      this.setStatus({ state: 'locating' })
+      await this.load()
+      await this.startRuntime()
+      this.markStarted()
+      this.tickTimer = setInterval(() => this.onTick(), 500)
+      const evaluating = this.evaluateLoop()
+      if (!this.offline) await this.syncLoop()
+      else this.syncDone = true
+      this.kick()
+      await evaluating
+    } catch (e) {
+      this.failStarted(e)
+      if (this.closed) return
+      this.stop(e)
+    }
+  }
+
+  private stop(e: unknown): void {
+    const error = toNodeErrorInfo(e)
+    void this.store?.processes.setStatus(this.cfg.processId, 'failed', error.message).catch(() => undefined)
+    this.setStatus({ state: 'stopped', error })
+  }
+
+  private async load(): Promise<void> {
+    const locator = new Locator({ gateway: this.gateway, http: this.http, ...(this.cfg.endpoints.suIsRouter && { routerUrl: this.cfg.endpoints.su }) })
+    const deps = { gateway: this.gateway, locator, http: this.http, store: this.store }
+    try {
+      this.proc = await loadProcess(deps, this.cfg.processId)
+    } catch (e) {
+      if (!isNetworkFailure(e)) throw e
+      this.proc = await loadCachedProcess(this.store, this.cfg.processId)
+      if (!this.proc) throw new ComputeError('compute/offline-no-cache', `process ${this.cfg.processId}: the network is unreachable (${(e as Error).message}) and nothing is cached for it`, { processId: this.cfg.processId }, { cause: e })
+      this.offline = true
+    }
+    this.stats.mode = this.offline ? 'offline' : 'online'
+    this.verifiedHead = this.proc.stored.verifiedHead
+    this.storedHead = this.proc.stored.evaluatedHead
+    this.setStatus({ state: 'loading-module', moduleId: this.proc.moduleId })
+    const { module } = await loadModule(deps, this.proc.moduleId, { offline: this.offline })
+    this.module = module
+    this.options = moduleOptionsFromTags(module.tags, this.proc.tags)
+    if (!this.offline) this.options.dataProvider = { getData: (id) => this.gateway.getRaw(id) }
+    this.env = buildEnv({ id: this.proc.id, ownerAddress: this.proc.ownerAddress, tags: this.proc.tags }, { id: module.id, ownerAddress: module.ownerAddress, tags: module.tags })
+    if (tagValue(this.proc.tags, 'Cron-Interval') !== undefined && !this.cfg.cron) {
+      this.warn(new ComputeError('compute/evaluation', `process ${this.proc.id} defines crons (Cron-Interval) but no cron generator is wired: cron messages are not evaluated, so results may differ from a CU's`))
+    }
+    this.setStatus({ state: 'syncing' })
+    const t = now()
+    this.meters.verify.reset(this.verifiedHead + 1, t)
+    this.meters.fetch.reset(this.verifiedHead + 1, t)
+    this.meters.evaluate.reset(this.storedHead ? this.storedHead.nonce + 1 : 0, t)
+    if (this.offline) await this.reverifyOffline()
+  }
+
+  private syncTarget(): SyncTarget {
+    const p = this.proc!
+    const t: SyncTarget = { processId: p.id, scheduler: p.scheduler, hashChain: checksHashChain(p.record.block) }
+    if (!this.offline) t.rawData = async (id) => this.gateway.getRaw(id).catch(() => undefined)
+    return t
+  }
+
+  private async reverifyOffline(): Promise<void> {
+    const m = this.meters.verify
+    m.reset(0, now())
+    m.setTotal(this.verifiedHead + 1)
+    let seen = 0
+    const out = await reverifyStoredLog(this.store, this.syncTarget(), {
+      onChunk: (verified) => {
+        m.add(verified - seen, now())
+        seen = verified
+        this.progress('verify')
+      },
+    })
+    this.progress('verify', true)
+    this.stats.verified = seen
+    if (out.failure) throw out.failure
+  }
+
+  private async startRuntime(): Promise<void> {
+    const p = this.proc!
+    const t0 = now()
+    let memory: Uint8Array | undefined
+    let position: Ordinate | null = null
+    if (this.verifiedHead >= 0) {
+      const r0 = now()
+      const restored = await this.store.snapshots.restoreNewest(p.id, { nonce: this.verifiedHead, cron: MAX })
+      for (const s of restored?.skipped ?? []) this.warn(s.error)
+      if (restored) {
+        memory = restored.memory
+        position = { nonce: restored.snapshot.nonce, cron: restored.snapshot.cron }
+        this.stats.restoreMs = now() - r0
+        this.stats.restoredAt = position
+      }
+    }
+    const options: RuntimeOptions = { ...this.options! }
+    if (memory) options.memory = memory
+    this.host = await RuntimeHost.start({
+      bytes: this.module!.bytes, options, spawnWorker: this.cfg.spawnRuntimeWorker, timeoutMs: this.cfg.runtimeTimeoutMs ?? 10_000,
+      onEvent: (e) => {
+        if (e.type === 'timeout' || e.type === 'failed') this.warn(new ComputeError('compute/evaluation', e.type === 'timeout' ? `message ${e.messageId ?? '?'} (nonce ${e.nonce ?? '?'}) ran longer than ${e.timeoutMs} ms and was stopped` : e.message))
+      },
+    })
+    const upTo = position?.nonce ?? -1
+    const before = upTo >= 0 ? await this.store.log.range(p.id, 0, upTo) : []
+    const last = before[before.length - 1]
+    const prevMsg = last ? mappedOf(last) : undefined
+    const edge0 = before[0] ?? (await this.store.log.get(p.id, 0))
+    const cron = this.cfg.cron?.({ processId: p.id, ownerAddress: p.ownerAddress, tags: p.tags, origin: { timestamp: p.record.timestamp, blockHeight: Number(p.record.block) }, ...(!this.offline && { gateway: this.gateway }) }) ?? null
+    this.evaluator = new Evaluator({
+      host: this.host,
+      env: this.env!,
+      cron,
+      ...(!this.offline && { hydrate: (s) => hydrateAssignment(this.gateway, s) }),
+      ...(needsSyntheticFirstMessage(p.id, edge0?.edge as SuEdge | undefined) && {
+        firstMessage: async () => syntheticFirstMessage(p, p.record.data ?? (this.offline ? '' : await this.gateway.getRawText(p.id))),
+      }),
+    }, { position, pushed: pushedDeepHashes(before), ...(prevMsg && { prev: boundaryOf(prevMsg) }) })
+    this.stats.readyMs = now() - this.openedAt
+  }
+
+  /** Fetch and verify until caught up, then poll for new messages. */
+  private async syncLoop(): Promise<void> {
+    const p = this.proc!
+    const su = new SuClient(p.suUrl, this.http)
+    const target = this.syncTarget()
+    while (!this.closed) {
+      let out
+      try {
+        out = await syncLog(this.store, su, target, {
+          pageSize: this.cfg.pageSize ?? 500,
+          onPage: (pg) => {
+            const t = now()
+            this.meters.fetch.add(pg.fetched, t)
+            this.meters.verify.add(pg.verified, t)
+            this.verifiedHead = pg.head
+            this.stats.verified = pg.head + 1
+            if (!pg.hasMore) {
+              this.meters.fetch.setTotal(this.meters.fetch.done)
+              this.meters.verify.setTotal(pg.head + 1)
+            }
+            this.meters.evaluate.setTotal(pg.head + 1)
+            this.progress('fetch')
+            this.progress('verify')
+            this.kick()
+          },
+        })
+      } catch (e) {
+        if (this.closed) return
+        if (isNetworkFailure(e) && this.verifiedHead >= 0) {
+          // Lost the network after opening: keep what is verified, say so, try again later.
+          this.warn(e)
+          out = { head: this.verifiedHead }
+        } else throw e
+      }
+      this.progress('fetch', true)
+      this.progress('verify', true)
+      if (out.failure) {
+        // Stop here for good: the precise reason, and everything before stays usable.
+        this.syncFailure = { state: 'stopped', error: toNodeErrorInfo(out.failure) }
+        void this.store.processes.setStatus(p.id, 'failed', out.failure.message).catch(() => undefined)
+        this.setStatus(this.syncFailure)
+        this.syncDone = true
+        this.kick()
+        return
+      }
+      this.syncDone = true
+      this.kick()
+      const poll = this.cfg.pollMs ?? 5000
+      if (poll <= 0) return
+      await new Promise((r) => setTimeout(r, poll))
+      this.syncDone = false
+    }
+  }
+
+  private kick(): void {
+    const w = this.wake
+    this.wake = undefined
+    w?.()
+  }
+
+  private onTick(): void {
+    this.decide({ type: 'tick', at: Date.now() })
+    if (this.snapshotDue) this.kick()
+  }
+
+  private decide(ev: PolicyEvent): void {
+    const d = decideSnapshot(this.policyConfig, this.policy, ev)
+    this.policy = d.state
+    if (d.snapshot) this.snapshotDue = true
+  }
+
+  private caughtUp(): boolean {
+    return this.evaluator!.nextNonce > this.verifiedHead
+  }
+
+  private async evaluateLoop(): Promise<void> {
+    const ev = this.evaluator!
+    while (!this.closed) {
+      if (!this.caughtUp()) {
+        await this.evaluateBatch(ev)
+        continue
+      }
+      if (this.snapshotDue) await this.snapshot()
+      if (this.syncDone) this.settle()
+      await new Promise<void>((r) => { this.wake = r })
+    }
+  }
+
+  /** Caught up with everything verified: idle / offline, unless sync stopped on a failure. */
+  private settle(): void {
+    const heads = { verifiedHead: this.verifiedHead, evaluatedHead: this.storedHead?.nonce ?? -1 }
+    const next: ProcessStatus = this.syncFailure ?? (this.offline ? { state: 'offline', ...heads } : { state: 'idle', ...heads })
+    if (JSON.stringify(next) !== JSON.stringify(this.status)) {
+      if (!this.syncFailure) void this.store.processes.setStatus(this.cfg.processId, 'ready').catch(() => undefined)
+      this.setStatus(next)
+    }
+    this.progress('evaluate', true)
+  }
+
+  private async evaluateBatch(ev: Evaluator): Promise<void> {
+    const p = this.proc!
+    const from = ev.nextNonce
+    const entries = await this.store.log.range(p.id, from, Math.min(this.verifiedHead, from + EVAL_BATCH - 1))
+    const steps: EvaluatedStep[] = []
+    await ev.run(entries, (s) => steps.push(s), () => this.closed)
+    if (this.closed) return
+    const results: NewResult[] = []
+    let fresh = 0
+    for (const s of steps) {
+      if (s.kind === 'skipped') {
+        this.stats.skippedPushes++
+        continue
+      }
+      this.stats.evaluatedThisSession++
+      if (s.runtimeError) this.warn(new ComputeError('compute/evaluation', s.runtimeError, { nonce: s.result.nonce }))
+      const head = this.storedHead
+      if (head && (s.result.nonce < head.nonce || (s.result.nonce === head.nonce && s.result.cron <= head.cron))) {
+        await this.compareReplay(s.result)
+      } else fresh++
+      results.push(s.result)
+    }
+    if (results.length > 0) {
+      const out = await this.store.results.putEvaluated(p.id, results)
+      this.storedHead = out.head
+    }
+    const t = now()
+    this.meters.evaluate.add(steps.length, t)
+    this.stats.evaluated = (this.storedHead?.nonce ?? -1) + 1
+    this.progress('evaluate')
+    this.emitSteps(steps)
+    if (fresh > 0) this.decide({ type: 'evaluated', at: Date.now(), count: fresh })
+    if (this.snapshotDue) await this.snapshot()
+    if (this.cfg.crossCheck) void this.crossCheck(steps)
+  }
+
+  private async compareReplay(r: NewResult): Promise<void> {
+    const stored = await this.store.results.get(this.cfg.processId, r)
+    if (stored && JSON.stringify(stored.result) !== JSON.stringify(r.result)) {
+      this.stats.replayMismatches++
+      this.warn(new ComputeError('compute/evaluation', `re-evaluating nonce ${r.nonce}${r.cron ? ` cron ${r.cron}` : ''} after resuming gave a different result than the stored one`, { nonce: r.nonce }))
+    }
+  }
+
+  private emitSteps(steps: EvaluatedStep[]): void {
+    for (const s of steps) {
+      let m: LoggedMessage
+      if (s.kind === 'skipped') m = toLoggedMessage(s.entry, undefined)
+      else if (s.entry) m = toLoggedMessage(s.entry, { ...s.result, processId: this.cfg.processId })
+      else m = cronLoggedMessage({ ...s.result, processId: this.cfg.processId }, undefined)
+      const prompt = promptOf(m.result?.Output)
+      if (prompt !== null) this.lastPrompt = prompt
+      this.push({ type: 'message', message: m })
+    }
+    this.push({ type: 'summary', summary: this.makeSummary() })
+  }
+
+  private async crossCheck(steps: EvaluatedStep[]): Promise<void> {
+    const checker = this.cfg.crossCheck!
+    for (const s of steps) {
+      if (s.kind !== 'result' || !s.entry || this.closed) continue
+      const outcomes = await checker.check({ processId: this.cfg.processId, messageId: s.entry.messageId, nonce: s.entry.nonce, result: toMessageResult(s.result.result) })
+      for (const o of outcomes) {
+        if (o.verdict === 'diverged') for (const d of o.divergences) this.push({ type: 'divergence', divergence: d })
+        if (o.verdict === 'error') this.push({ type: 'warning', error: { code: 'network/unreachable', message: `cross-check with ${o.cu}: ${o.reason}`, details: { cu: o.cu, nonce: s.entry.nonce } } })
+      }
+      this.meters.check.add(1, now())
+      this.progress('check')
+    }
+  }
+
+  /** Snapshot the hot instance at the current position (its results are already stored). */
+  private async snapshot(): Promise<void> {
+    this.snapshotDue = false
+    const pos = this.evaluator?.position
+    if (!this.host || !pos) return
+    try {
+      const t0 = now()
+      const memory = await this.host.snapshot()
+      const w = await this.store.snapshots.write(this.cfg.processId, pos, memory)
+      this.stats.snapshotsWritten++
+      this.stats.lastSnapshotMs = now() - t0
+      this.decide({ type: 'snapshotted', at: Date.now() })
+      if (w.evicted.length > 0) this.stats.evictedSnapshots += 0 // reported through onEvicted
+    } catch (e) {
+      // A snapshot is an optimisation: report it, keep evaluating.
+      this.warn(e)
+    }
+  }
+
+  // ------------------------------------------------------------------ queries
+
+  async messages(opts: { before?: number; limit?: number } = {}): Promise<MessagePage> {
+    await this.ready()
+    const limit = Math.max(1, Math.min(500, opts.limit ?? 50))
+    const head = await this.store.log.head(this.cfg.processId)
+    const to = Math.min(head, (opts.before ?? head + 1) - 1)
+    if (to < 0) return { messages: [], before: null }
+    const from = Math.max(0, to - limit + 1)
+    const pid = this.cfg.processId
+    const [logs, results] = await Promise.all([
+      this.store.log.range(pid, from, to),
+      this.store.db.read(['results'], `reading results of ${pid} nonces ${from}..${to}`, (tx) => tx.objectStore('results').getAll(IDBKeyRange.bound([pid, from, 0], [pid, to, MAX]))),
+    ])
+    const byNonce = new Map<number, ResultRecord[]>()
+    for (const r of results) byNonce.set(r.nonce, [...(byNonce.get(r.nonce) ?? []), r])
+    const out: LoggedMessage[] = []
+    for (let i = logs.length - 1; i >= 0; i--) {
+      const log = logs[i]!
+      const rs = byNonce.get(log.nonce) ?? []
+      for (const c of rs.filter((r) => r.cron > 0).sort((a, b) => b.cron - a.cron)) out.push(cronLoggedMessage(c, undefined))
+      out.push(toLoggedMessage(log, rs.find((r) => r.cron === 0)))
+    }
+    return { messages: out, before: from > 0 ? from : null }
+  }
+
+  async message(id: string): Promise<LoggedMessage | null> {
+    await this.ready()
+    const log: LogRecord | undefined = await this.store.log.byMessageId(this.cfg.processId, id)
+    if (!log) return null
+    return toLoggedMessage(log, await this.store.results.get(this.cfg.processId, { nonce: log.nonce, cron: 0 }))
+  }
+
+  /** CU `/results`-style paging over stored results. */
+  async results(opts: { sort?: 'ASC' | 'DESC'; limit?: number; after?: string } = {}): Promise<{ edges: { cursor: string; node: MessageResult }[]; hasNextPage: boolean }> {
+    await this.ready()
+    const page = await this.store.results.page(this.cfg.processId, opts)
+    return { hasNextPage: page.hasNextPage, edges: page.edges.map((e) => ({ cursor: e.cursor, node: toMessageResult(e.node.result) })) }
+  }
+
+  async divergences(): Promise<Divergence[]> {
+    await this.ready()
+    const checks = await this.store.checks.withVerdict(this.cfg.processId, 'diverged')
+    const out: Divergence[] = []
+    for (const c of checks) {
+      const log = c.cron === 0 ? await this.store.log.get(this.cfg.processId, c.nonce) : undefined
+      for (const d of c.divergences) {
+        out.push({ messageId: log?.messageId ?? '', nonce: c.cron === 0 ? c.nonce : null, cu: c.remote, field: d.field, local: text(d.local), remote: text(d.remote) })
+      }
+    }
+    return out
+  }
+
+  /** Read-only evaluation on a copy of the current state; no network, nothing stored. */
+  async dryRun(req: DryRunRequest): Promise<MessageResult> {
+    await this.ready()
+    const host = this.host!
+    const memory = await host.snapshot()
+    const last = this.evaluator?.position ? await this.store.log.get(this.cfg.processId, this.evaluator.position.nonce) : undefined
+    const lastMsg = last ? mappedOf(last) : undefined
+    const msg = dryRunMessage(this.cfg.processId, req, { timestamp: Date.now(), blockHeight: lastMsg?.['Block-Height'] ?? Number(this.proc!.record.block) })
+    return runDryRun(memory, { bytes: this.module!.bytes, options: this.options! }, this.cfg.spawnRuntimeWorker, msg, this.env!, this.cfg.runtimeTimeoutMs ?? 10_000)
+  }
+
+  private async ready(): Promise<void> {
+    if (this.closed) throw new ComputeError('compute/closed', `process ${this.cfg.processId} is closed`)
+    this.start()
+    await this.started
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  /** Snapshot pending evaluations (policy: on close), stop everything. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.decide({ type: 'close', at: Date.now() })
+    this.closed = true
+    clearInterval(this.tickTimer)
+    this.kick()
+    if (this.snapshotDue && this.host && this.store) {
+      this.closed = false // let the final snapshot through
+      await this.snapshot().catch(() => undefined)
+      this.closed = true
+    }
+    this.host?.close()
+    await this.store?.pending().catch(() => undefined)
+    this.store?.close()
+    this.flush()
+  }
+
+  /** Close, then drop this process's cached log, results and snapshots. */
+  async clearCache(): Promise<void> {
+    await this.close()
+    const store = await openAolightStore({ ...(this.cfg.storeName && { name: this.cfg.storeName }) })
+    try {
+      await clearProcessCache(store, this.cfg.processId)
+    } finally {
+      store.close()
+    }
+  }
+}
+
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v)
+}
+
+/** aos's prompt from a result's Output (`{data:{output,prompt}}` or `{prompt}`). */
+export function promptOf(output: unknown): string | null {
+  if (typeof output !== 'object' || output === null) return null
+  const o = output as { prompt?: unknown; data?: { prompt?: unknown } }
+  if (typeof o.prompt === 'string') return o.prompt
+  if (typeof o.data === 'object' && o.data !== null && typeof o.data.prompt === 'string') return o.data.prompt
+  return null
+}
+
