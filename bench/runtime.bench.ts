@@ -25,7 +25,7 @@ import { LOADER_OPTIONS } from '../test/fixtures/runtime-logs/reference-runner'
 import { tokenWorkload } from '../test/fixtures/runtime-logs/token-workload'
 
 type Runtime = typeof import('../src/wasm/index')
-const ROUNDS = 2
+const ROUNDS = 3
 const sha = (m: Uint8Array) => createHash('sha256').update(m).digest('hex')
 
 interface Timed {
