@@ -199,7 +199,7 @@ describe('against the devnet CU', () => {
     const kinds = { error: 0, messages: 0 }
     for (const r of local.results) {
       if (r.result.Error) kinds.error++
-      if (r.result.Messages.length > 0) kinds.messages++
+      if ((r.result.Messages ?? []).length > 0) kinds.messages++
     }
     expect(kinds.error).toBeGreaterThan(0)
     expect(kinds.messages).toBeGreaterThan(0)
@@ -212,7 +212,7 @@ describe('against the devnet CU', () => {
   })
 
   it('a result that differs from the devnet CU is a divergence naming the field', async () => {
-    const r = local.results.find((x) => x.result.Messages.length > 0)!
+    const r = local.results.find((x) => (x.result.Messages ?? []).length > 0)!
     const changed = structuredClone(r.result)
     const m = changed.Messages[0] as { Tags: { name: string; value: string }[] }
     m.Tags = m.Tags.map((t) => (t.name === 'Action' ? { ...t, value: t.value + '-tampered' } : t))
