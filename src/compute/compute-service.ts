@@ -266,7 +266,8 @@ export class ComputeService {
     const { module } = await loadModule(deps, this.proc.moduleId, { offline: this.offline })
     this.module = module
     this.options = moduleOptionsFromTags(module.tags, this.proc.tags)
-    if (!this.offline) this.options.dataProvider = { getData: (id) => this.gateway.getRaw(id) }
+    // WeaveDrive reads (`dataProvider`) cannot be wired yet: the options travel to the nested
+    // runtime worker by structured clone, which cannot carry a function (needs runtime-worker-api support).
     this.env = buildEnv({ id: this.proc.id, ownerAddress: this.proc.ownerAddress, tags: this.proc.tags }, { id: module.id, ownerAddress: module.ownerAddress, tags: module.tags })
     if (tagValue(this.proc.tags, 'Cron-Interval') !== undefined && !this.cfg.cron) {
       this.warn(new ComputeError('compute/evaluation', `process ${this.proc.id} defines crons (Cron-Interval) but no cron generator is wired: cron messages are not evaluated, so results may differ from a CU's`))
