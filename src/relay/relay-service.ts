@@ -1,0 +1,126 @@
+/**
+ * The relay as one object (what `workers/relay.worker.ts` exposes): the persistent queue over
+ * IndexedDB, SU location, the tab's relay key and the crank, configured from the node settings.
+ * Signing with the person's wallet happens in the page (only it can reach `window.arweaveWallet`);
+ * this side receives signed bytes.
+ */
+import { GatewayClient } from '../protocol/gateway-client'
+import { HttpClient } from '../protocol/http'
+import { Locator } from '../protocol/locate'
+import { MuClient } from '../protocol/mu-client'
+import { SuClient } from '../protocol/su-client'
+import { tagValue } from '../protocol/wire-types'
+import type { OutboxRecord, OutboxStatus } from '../store/records'
+import type { KeyValueStore } from './keyfile-vault'
+import { Crank, type CrankOrigin, type CrankReport, type OutboxResult } from './crank'
+import { SendQueue, type QueueEvent, type QueueStore, type SendRoute } from './send-queue'
+import type { KeySigner } from './signer'
+import { loadOrCreateRelayKey } from './relay-key'
+
+export interface RelayConfig {
+  gateway: string
+  mu: string
+  /** SU used when a process's Scheduler-Location cannot be read */
+  su: string
+  suIsRouter: boolean
+  /** 'mu': post to the MU; 'su': straight to the process's SU */
+  route: SendRoute
+  /** push outboxes of results evaluated here */
+  crank: boolean
+}
+
+export interface SubmitReceipt {
+  id: string
+  target: string
+  status: OutboxStatus
+  postedTo: string
+}
+
+export class RelayService {
+  private readonly http = new HttpClient()
+  private locator!: Locator
+  private readonly queue: SendQueue
+  private readonly crank: Crank
+  private lastPostedTo = new Map<string, string>()
+
+  private constructor(
+    private config: RelayConfig,
+    store: QueueStore,
+    private readonly settings: KeyValueStore,
+    readonly relayKey: KeySigner,
+    readonly relayKeyPersistent: boolean,
+  ) {
+    this.configure(config)
+    this.queue = new SendQueue({
+      store,
+      route: () => this.config.route,
+      mu: () => new MuClient(this.config.mu, this.http),
+      suFor: (pid, scheduler) => this.suFor(pid, scheduler),
+    })
+    this.queue.subscribe((e) => {
+      if (e.type === 'sent') this.lastPostedTo.set(e.id, e.postedTo)
+    })
+    this.crank = new Crank({
+      signer: relayKey,
+      queue: this.queue,
+      // The SU takes `?process-id=&assign=` exactly like the MU does.
+      assignAt: async (pid) => new MuClient((await this.suFor(pid)).url, this.http),
+      pushed: {
+        get: (k) => this.settings.get<string>(`crank.pushed.${k}`),
+        set: (k, v) => this.settings.set(`crank.pushed.${k}`, v),
+      },
+      processInfo: async (pid) => {
+        const p = await (await this.suFor(pid)).getProcess(pid)
+        return { moduleId: tagValue(p.tags, 'Module') ?? '', schedulerAddress: tagValue(p.tags, 'Scheduler') ?? '' }
+      },
+    })
+  }
+
+  static async open(config: RelayConfig, store: QueueStore, settings: KeyValueStore): Promise<RelayService> {
+    const { signer, persistent } = await loadOrCreateRelayKey(settings)
+    return new RelayService(config, store, settings, signer, persistent)
+  }
+
+  configure(config: RelayConfig): void {
+    this.config = { ...config }
+    this.locator = new Locator({ gateway: new GatewayClient(config.gateway, this.http), http: this.http, routerUrl: config.suIsRouter ? config.su : undefined })
+  }
+
+  subscribe(listener: (e: QueueEvent) => void): () => void {
+    return this.queue.subscribe(listener)
+  }
+
+  /** Queues signed bytes and delivers them; resolves once acknowledged (or assigned). */
+  async submit(bytes: Uint8Array, untilAssigned = false): Promise<SubmitReceipt> {
+    const rec = await this.queue.submit(bytes, { untilAssigned })
+    return { id: rec.id, target: rec.target, status: rec.status, postedTo: this.lastPostedTo.get(rec.id) ?? '' }
+  }
+
+  resume(): Promise<OutboxRecord[]> {
+    return this.queue.resume()
+  }
+
+  observeAssigned(id: string, nonce: number): Promise<void> {
+    return this.queue.observeAssigned(id, nonce)
+  }
+
+  async pending(): Promise<{ id: string; target: string; status: OutboxStatus; attempts: number; lastError?: string }[]> {
+    const all = [...(await this.queue.list('queued')), ...(await this.queue.list('sent'))]
+    return all.map(({ id, target, status, attempts, lastError }) => (lastError === undefined ? { id, target, status, attempts } : { id, target, status, attempts, lastError }))
+  }
+
+  /** After this tab evaluated `origin.messageId`: push its outbox when cranking here. */
+  async crankResult(result: OutboxResult, origin: CrankOrigin): Promise<CrankReport | null> {
+    if (!this.config.crank) return null
+    return this.crank.crank(result, origin)
+  }
+
+  private async suFor(processId: string, scheduler?: string): Promise<SuClient> {
+    try {
+      const loc = await this.locator.locate(processId, scheduler ? { schedulerHint: scheduler } : {})
+      return new SuClient(loc.url, this.http)
+    } catch {
+      return new SuClient(this.config.su, this.http)
+    }
+  }
+}
