@@ -22,7 +22,7 @@ import { isProtocolError } from '../protocol/errors'
 import type { MuClient } from '../protocol/mu-client'
 import { RelayError, reasonOf } from './errors'
 import type { ItemSigner } from './signer'
-import type { SendQueue } from './send-queue'
+import { SUPERSEDED_PREFIX, type SendQueue } from './send-queue'
 
 export interface OutboxResult {
   Messages?: readonly CuMessage[]
@@ -137,6 +137,8 @@ export interface CrankReport {
   pushed: { id: string; target: string; kind: 'message' | 'spawn'; depth: number }[]
   assigned: AssignmentCall[]
   alreadyPushed: number
+  /** pushes the SU already had from another MU (equal deep hash) */
+  superseded: number
   skipped: number
   errors: { where: string; error: string }[]
 }
@@ -200,6 +202,10 @@ export class Crank {
       const signed = await this.deps.signer.sign(input)
       await this.deps.pushed.set(key, signed.id)
       const rec = await this.deps.queue.submit(signed.bytes, { untilAssigned: true })
+      if ((rec.lastError ?? '').startsWith(SUPERSEDED_PREFIX)) {
+        report.superseded++ // another MU pushed the same content first; its push is the one evaluated
+        return null
+      }
       report.pushed.push({ id: signed.id, target: rec.target, kind, depth })
       return signed.id
     } catch (e) {
@@ -211,7 +217,7 @@ export class Crank {
 }
 
 export function emptyReport(): CrankReport {
-  return { pushed: [], assigned: [], alreadyPushed: 0, skipped: 0, errors: [] }
+  return { pushed: [], assigned: [], alreadyPushed: 0, superseded: 0, skipped: 0, errors: [] }
 }
 
 function dataOf(m: CuMessage): string {

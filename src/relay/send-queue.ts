@@ -58,9 +58,15 @@ export type QueueEvent =
   | { type: 'assigned'; id: string; target: string; nonce: number }
   | { type: 'retry'; id: string; target: string; attempt: number; error: string }
   | { type: 'refused'; id: string; target: string; error: string }
+  /** a push the SU already had from another MU (same content): nothing more to do */
+  | { type: 'superseded'; id: string; target: string; postedTo: string }
 
 export const REFUSED_PREFIX = 'refused: '
-const DUPLICATE = /already exists|duplicate/i
+/** A push the SU refused because an equal push (deep hash, `Pushed-For` ignored) is scheduled: delivered by another MU. */
+export const SUPERSEDED_PREFIX = 'superseded: '
+// Real SU: "Message already exists" (same id), "Deep hash already exists" (same push content);
+// the devnet SU: "... is already scheduled on process ...".
+const DUPLICATE = /already exists|already scheduled|duplicate/i
 
 export class SendQueue {
   private readonly inFlight = new Map<string, Promise<OutboxRecord>>()
@@ -102,13 +108,14 @@ export class SendQueue {
       p = this.run(id, opts.signal).finally(() => this.inFlight.delete(id))
       this.inFlight.set(id, p)
     }
-    return opts.untilAssigned ? p.then((r) => (r.status === 'assigned' ? r : this.confirm(r, opts.signal))) : p
+    const settled = (r: OutboxRecord) => r.status === 'assigned' || (r.lastError ?? '').startsWith(SUPERSEDED_PREFIX)
+    return opts.untilAssigned ? p.then((r) => (settled(r) ? r : this.confirm(r, opts.signal))) : p
   }
 
   /** Resumes everything not yet assigned (call on start and when the network comes back). */
   async resume(signal?: AbortSignal): Promise<OutboxRecord[]> {
     const pending = [...(await this.opts.store.list('queued')), ...(await this.opts.store.list('sent'))]
-    const todo = pending.filter((r) => !(r.lastError ?? '').startsWith(REFUSED_PREFIX))
+    const todo = pending.filter((r) => !(r.lastError ?? '').startsWith(REFUSED_PREFIX) && !(r.lastError ?? '').startsWith(SUPERSEDED_PREFIX))
     return Promise.all(todo.map((r) => this.deliver(r.id, { untilAssigned: true, signal })))
   }
 
@@ -156,7 +163,14 @@ export class SendQueue {
         if (isProtocolError(e, 'http/aborted')) throw e
         const why = reasonOf(e)
         if (isProtocolError(e) && e.code === 'http/status' && DUPLICATE.test(String(e.details.excerpt ?? ''))) {
-          // The SU already has this id: it was delivered by an earlier attempt.
+          // The SU already has this id (an earlier attempt got through), or, for a push, an equal
+          // push from the network's MU: either way the message is delivered once.
+          if (pushed && !/message already exists/i.test(String(e.details.excerpt ?? ''))) {
+            await this.opts.store.recordFailure(id, SUPERSEDED_PREFIX + why)
+            const sent = await this.opts.store.markSent(id)
+            this.emit({ type: 'superseded', id, target: sent.target, postedTo })
+            return sent
+          }
         } else if (isProtocolError(e) && !isRetriable(e as ProtocolError) && (e.code === 'http/status' || e.code === 'http/not-found')) {
           await this.opts.store.recordFailure(id, REFUSED_PREFIX + why)
           this.emit({ type: 'refused', id, target: rec.target, error: why })

@@ -170,13 +170,14 @@ describe('relay against the devnet', () => {
     expect(names(ours.tags!)).toEqual(names(theirs!.tags))
 
     const pushed = new Map<string, string>()
-    const crank = new Crank({
+    const crankDeps = () => ({
       signer: relayKey,
       queue,
       assignAt: async () => new MuClient(devnet.urls.su),
-      pushed: { get: async (k) => pushed.get(k), set: async (k, v) => void pushed.set(k, v) },
+      pushed: { get: async (k: string) => pushed.get(k), set: async (k: string, v: string) => void pushed.set(k, v) },
       processInfo: async () => ({ moduleId: devnet.moduleIds.aos64, schedulerAddress: devnet.suAddress }),
     })
+    const crank = new Crank(crankDeps())
     const report = await crank.crank(result, origin)
     expect(report.errors).toEqual([])
     expect(report.pushed).toHaveLength(1)
@@ -187,5 +188,15 @@ describe('relay against the devnet', () => {
     const again = await crank.crank(result, origin)
     expect(again.pushed).toHaveLength(0)
     expect(again.alreadyPushed).toBe(1)
+
+    // Another tab (no memory of what was pushed) cranks the same result: the SU sees an equal push
+    // (deep hash, Pushed-For ignored) and refuses it; that counts as delivered, not as an error.
+    const before = (await logIds(pidB)).length
+    const otherTab = new Crank({ ...crankDeps(), pushed: { get: async () => undefined, set: async () => undefined } })
+    const third = await otherTab.crank(result, { ...origin, pushedFor: 'another-origin-id-is-ignored-by-the-dedupe' })
+    expect(third.errors).toEqual([])
+    expect(third.pushed).toHaveLength(0)
+    expect(third.superseded).toBe(1)
+    expect((await logIds(pidB)).length).toBe(before)
   }, 60_000)
 })
