@@ -256,3 +256,51 @@ export async function loadCronBlocks(gateway: GatewayClient, minHeight: number, 
     min = last + 1
   }
 }
+
+/** A scheduled message as a span boundary (the pipeline's shape: src/compute/pipeline-types.ts). */
+export interface ScheduledBoundary {
+  nonce: number
+  timestamp: number
+  blockHeight: number
+}
+
+/** What the evaluation pipeline asks for (structurally its `CronGenerator`). */
+export interface CronSource {
+  /** Crons due between two scheduled messages, deduplicated over this stream, in evaluation order. */
+  between(left: ScheduledBoundary, right: ScheduledBoundary): Promise<CronMessageFields[]>
+}
+
+/**
+ * A cron source for one process and one evaluation stream, or null when it defines no crons
+ * (throws CronError where the reference fails to parse them). Block data comes from `gateway`
+ * only when a block cron exists; without a gateway (offline) block crons cannot be generated and
+ * this throws rather than silently skipping them.
+ */
+export function cronSourceFor(p: {
+  processId: string
+  ownerAddress: string
+  tags: readonly WireTag[]
+  origin: { timestamp: number; blockHeight: number }
+  gateway?: GatewayClient
+}): CronSource | null {
+  const crons = parseCrons(p.tags)
+  if (crons.length === 0) return null
+  const needsBlocks = crons.some((c) => c.unit === 'blocks' && c.value > 0)
+  const dedupe = new CronDedupe()
+  const origin = { height: p.origin.blockHeight, timestamp: p.origin.timestamp }
+  return {
+    async between(left, right) {
+      let blocks: BlockRef[] = []
+      if (needsBlocks && right.timestamp > left.timestamp) {
+        if (!p.gateway) throw new CronError(`process ${p.processId} has block-based crons; generating them between nonces ${left.nonce} and ${right.nonce} needs gateway block data (offline)`, CRON_INTERVAL)
+        blocks = await loadCronBlocks(p.gateway, left.blockHeight, right.timestamp)
+      }
+      const ctx: CronContext = { processId: p.processId, owner: p.ownerAddress, origin, crons, blocks }
+      const out: CronMessageFields[] = []
+      for (const c of cronMessagesBetween(ctx, { ordinate: left.nonce, height: left.blockHeight, timestamp: left.timestamp }, right)) {
+        if (dedupe.admit(c.key)) out.push(c.message)
+      }
+      return out
+    },
+  }
+}

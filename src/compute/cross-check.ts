@@ -227,3 +227,33 @@ export class CrossCheckQueue {
     for (const f of w) f()
   }
 }
+
+/** The pipeline's per-message outcome (structurally src/compute/pipeline-types.ts `CheckOutcome`). */
+export type PipelineCheckOutcome =
+  | { verdict: 'agreed'; cu: string }
+  | { verdict: 'diverged'; cu: string; divergences: ResultDivergence[] }
+  | { verdict: 'error'; cu: string; reason: string }
+
+/**
+ * A checker for the evaluation pipeline: one request compares with every CU at once and never
+ * throws; an unavailable CU is an `error` outcome (a warning; the pipeline may ask again later).
+ */
+export function crossCheckerFor(cus: CuClient[]): { check(req: { processId: string; messageId: string; nonce: number; result: ComparableResult }): Promise<PipelineCheckOutcome[]> } {
+  return {
+    async check(req) {
+      const target: CheckTarget = { processId: req.processId, messageId: req.messageId, nonce: req.nonce, local: req.result }
+      return Promise.all(
+        cus.map(async (cu): Promise<PipelineCheckOutcome> => {
+          try {
+            const o = await checkAgainst(cu, target)
+            if (o.verdict === 'agreed') return { verdict: 'agreed', cu: o.cu }
+            if (o.verdict === 'diverged') return { verdict: 'diverged', cu: o.cu, divergences: o.divergences }
+            return { verdict: 'error', cu: o.cu, reason: o.message }
+          } catch (e) {
+            return { verdict: 'error', cu: cu.url, reason: `cross-check of message ${req.messageId} (nonce ${req.nonce}) against ${cu.url} failed: ${String(e)}` }
+          }
+        }),
+      )
+    },
+  }
+}

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import {
-  CronDedupe, CronError, cronMessagesBetween, inertCrons, msParse, parseCrons, parseInterval, trailingRight,
+  CronDedupe, CronError, cronMessagesBetween, cronSourceFor, inertCrons, msParse, parseCrons, parseInterval, trailingRight,
   type CronContext, type CronMessage,
 } from '../../src/compute/cron'
 
@@ -142,5 +142,21 @@ describe('dedupe and trailing span', () => {
   it('trailingRight only when "now" is in a later second', () => {
     expect(trailingRight({ timestamp: 1_000_100 }, 1_000_900)).toBeUndefined()
     expect(trailingRight({ timestamp: 1_000_100 }, 1_001_000)).toEqual({ timestamp: 1_001_000 })
+  })
+})
+
+describe('cronSourceFor (the pipeline adapter)', () => {
+  it('null without crons; otherwise crons per span in order, deduplicated over the stream', async () => {
+    expect(cronSourceFor({ processId: PID, ownerAddress: OWNER, tags: [{ name: 'Name', value: 'x' }], origin: { timestamp: 1_000_000, blockHeight: 100 } })).toBeNull()
+    const src = cronSourceFor({ processId: PID, ownerAddress: OWNER, tags: [{ name: 'Cron-Interval', value: '2-seconds' }, { name: 'Cron-Tag-Action', value: 'Tick' }], origin: { timestamp: 1_000_000, blockHeight: 100 } })!
+    const a = await src.between({ nonce: 0, timestamp: 1_000_000, blockHeight: 100 }, { nonce: 1, timestamp: 1_004_500, blockHeight: 101 })
+    expect(a.map((m) => m.Timestamp)).toEqual([1_002_000, 1_004_000])
+    expect(a[0]).toMatchObject({ Owner: OWNER, From: OWNER, Target: PID, Cron: true, Tags: [{ name: 'Action', value: 'Tick' }] })
+    // The same span again (e.g. a resumed stream re-asking): already evaluated, so nothing.
+    expect(await src.between({ nonce: 0, timestamp: 1_000_000, blockHeight: 100 }, { nonce: 1, timestamp: 1_004_500, blockHeight: 101 })).toEqual([])
+  })
+  it('block crons offline: a precise error, never silently skipped', async () => {
+    const src = cronSourceFor({ processId: PID, ownerAddress: OWNER, tags: [{ name: 'Cron-Interval', value: '1-block' }], origin: { timestamp: 1_000_000, blockHeight: 100 } })!
+    await expect(src.between({ nonce: 3, timestamp: 1_000_000, blockHeight: 100 }, { nonce: 4, timestamp: 1_005_000, blockHeight: 101 })).rejects.toThrow(/between nonces 3 and 4 needs gateway block data/)
   })
 })

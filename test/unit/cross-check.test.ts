@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, sendJson, type TestServer } from './http-test-server'
 import { diffResults, canonicalJson, ABSENT } from '../../src/compute/result-diff'
-import { CrossCheckQueue, checkAgainst, toCheckRecord, type CheckOutcome, type ResultDivergence } from '../../src/compute/cross-check'
+import { CrossCheckQueue, checkAgainst, crossCheckerFor, toCheckRecord, type CheckOutcome, type ResultDivergence } from '../../src/compute/cross-check'
 import { CuClient } from '../../src/protocol/cu-client'
 import { HttpClient } from '../../src/protocol/http'
 import type { CheckRecord } from '../../src/store/records'
@@ -172,6 +172,15 @@ describe('checking against CUs over real HTTP', () => {
     q.close()
     await idle
     expect(q.pending).toBe(0)
+  })
+
+  it('crossCheckerFor: every CU at once, unavailable ones as error outcomes', async () => {
+    const dead = await startServer(() => undefined)
+    await dead.close()
+    const out = await crossCheckerFor([new CuClient(server.url, http), new CuClient(dead.url, http)]).check({ processId: pid, messageId: ids.other, nonce: 2, result: aosResult('42') })
+    expect(out[0]).toMatchObject({ verdict: 'diverged', cu: server.url, divergences: [{ field: 'Output.data' }] })
+    expect(out[1]).toMatchObject({ verdict: 'error', cu: dead.url })
+    if (out[1]!.verdict === 'error') expect(out[1]!.reason).toContain('nonce 2')
   })
 
   it('toCheckRecord keeps the field and both texts', () => {
