@@ -87,62 +87,83 @@ export class HotInstance implements AoRuntimeInstance {
     return pageDigest(this.memoryView())
   }
 
-  async handle(msg: AoMessage, env: AoEnv): Promise<AoResult> {
-    if (this.busy) throw new RuntimeError('runtime/terminated', 'handle called while another handle is running on this instance')
-    this.busy = true
+  handle(msg: AoMessage, env: AoEnv): Promise<AoResult> {
+    if (this.busy) return Promise.reject(new RuntimeError('runtime/terminated', 'handle called while another handle is running on this instance'))
+    let msgJson: string, envJson: string
     try {
-      return await this.handleOne(msg, env)
+      msgJson = JSON.stringify(msg)
+      envJson = JSON.stringify(env)
+    } catch (e) {
+      return Promise.reject(new RuntimeError('runtime/bad-output', `message ${String(msg.Id ?? '(no Id)')} or its env cannot be JSON-encoded: ${String(e)}`, { cause: e }))
+    }
+    if (this.journal.due) this.journal.take(this.memoryView(), this.live.ctx.clock.next, this.live.ctx.fs.clone(this.live.ctx.clock))
+    this.busy = true
+    const t0 = performance.now()
+    let raw: string | Promise<string>
+    try {
+      this.live.ctx.lastGrowFailure = undefined
+      raw = this.live.callHandle(msgJson, envJson, env)
+    } catch (e) {
+      return this.trapped(msg, e)
+    }
+    // The common case (no async import) stays synchronous up to here: no promise per layer.
+    if (typeof raw === 'string') return this.settle(msg, msgJson, envJson, env, raw, performance.now() - t0)
+    return raw.then(
+      (r) => this.settle(msg, msgJson, envJson, env, r, performance.now() - t0),
+      (e: unknown) => this.trapped(msg, e),
+    )
+  }
+
+  /** The module trapped, exited or aborted: roll back, then report it as a RuntimeError. */
+  private async trapped(msg: AoMessage, e: unknown): Promise<never> {
+    try {
+      await this.rollback()
     } finally {
       this.busy = false
     }
+    if (e instanceof RuntimeError) throw e
+    const what = e instanceof ModuleExit ? e.message : String(e)
+    throw new RuntimeError('runtime/trap', `module trapped in handle for message ${String(msg.Id ?? '(no Id)')}: ${what}`, { cause: e })
   }
 
-  private async handleOne(msg: AoMessage, env: AoEnv): Promise<AoResult> {
-    const msgJson = JSON.stringify(msg)
-    const envJson = JSON.stringify(env)
-    if (this.journal.due) this.journal.take(this.memoryView(), this.live.ctx.clock.next, this.live.ctx.fs.clone(this.live.ctx.clock))
-    let raw: string
+  /** Parse the module's JSON answer; keep the memory, or roll back as the CU does. */
+  private async settle(msg: AoMessage, msgJson: string, envJson: string, env: AoEnv, raw: string, ms: number): Promise<AoResult> {
     try {
-      this.live.ctx.lastGrowFailure = undefined
-      raw = await this.live.callHandle(msgJson, envJson, env)
-    } catch (e) {
-      await this.rollback()
-      if (e instanceof RuntimeError) throw e
-      const what = e instanceof ModuleExit ? e.message : String(e)
-      throw new RuntimeError('runtime/trap', `module trapped in handle for message ${String(msg.Id ?? '(no Id)')}: ${what}`, { cause: e })
-    }
-    let parsed: { ok?: unknown; response?: AoResult }
-    try {
-      parsed = JSON.parse(raw) as typeof parsed
-    } catch (e) {
-      await this.rollback()
-      throw new RuntimeError('runtime/bad-output', `handle output for message ${String(msg.Id ?? '(no Id)')} is not JSON: ${raw.slice(0, 200)}`, { cause: e })
-    }
-    const response = parsed?.response
-    if (typeof parsed !== 'object' || parsed === null || typeof response !== 'object' || response === null) {
-      await this.rollback()
-      throw new RuntimeError('runtime/bad-output', `handle output for message ${String(msg.Id ?? '(no Id)')} has no response object: ${raw.slice(0, 200)}`)
-    }
-    if (parsed.ok !== true) {
-      // ao-loader throws the response here; the CU records it as an error and keeps the memory.
-      await this.rollback()
-      return { Output: response.Output ?? '', Messages: [], Spawns: [], Assignments: [], Error: response.Error ?? response }
-    }
-    const result: AoResult = {
-      Output: response.Output,
-      Messages: response.Messages,
-      Spawns: response.Spawns,
-      Assignments: response.Assignments,
-      Patches: response.Patches ?? [],
-    }
-    if (response.Error !== undefined) result.Error = response.Error
-    if (isErrorResult(result)) {
-      await this.rollback()
+      let parsed: { ok?: unknown; response?: AoResult }
+      try {
+        parsed = JSON.parse(raw) as typeof parsed
+      } catch (e) {
+        await this.rollback()
+        throw new RuntimeError('runtime/bad-output', `handle output for message ${String(msg.Id ?? '(no Id)')} is not JSON: ${raw.slice(0, 200)}`, { cause: e })
+      }
+      const response = parsed?.response
+      if (typeof parsed !== 'object' || parsed === null || typeof response !== 'object' || response === null) {
+        await this.rollback()
+        throw new RuntimeError('runtime/bad-output', `handle output for message ${String(msg.Id ?? '(no Id)')} has no response object: ${raw.slice(0, 200)}`)
+      }
+      if (parsed.ok !== true) {
+        // ao-loader throws the response here; the CU records it as an error and keeps the memory.
+        await this.rollback()
+        return { Output: response.Output ?? '', Messages: [], Spawns: [], Assignments: [], Error: response.Error ?? response }
+      }
+      const result: AoResult = {
+        Output: response.Output,
+        Messages: response.Messages,
+        Spawns: response.Spawns,
+        Assignments: response.Assignments,
+        Patches: response.Patches ?? [],
+      }
+      if (response.Error !== undefined) result.Error = response.Error
+      if (isErrorResult(result)) {
+        await this.rollback()
+        return result
+      }
+      this.journal.add({ msgJson, envJson, env }, ms)
+      this.handled++
       return result
+    } finally {
+      this.busy = false
     }
-    this.journal.add({ msgJson, envJson, env })
-    this.handled++
-    return result
   }
 
   /**

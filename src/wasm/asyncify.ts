@@ -56,10 +56,23 @@ export class Asyncify {
     return 0
   }
 
-  /** Call an export that may unwind; re-enter it until it returns for real. */
-  async run<R>(call: () => R, rewindCall: () => R = call): Promise<R> {
-    let r = call()
-    while (this.state === 'unwinding') {
+  /**
+   * Call an export that may unwind; re-enter it until it returns for real. Synchronous (no
+   * promise, no microtask) when the call never unwinds, which is every call that does no I/O.
+   */
+  run<R>(call: () => R, rewindCall: () => R = call): R | Promise<R> {
+    const r = call()
+    return this.unwinding ? this.resume(rewindCall) : r
+  }
+
+  /** a method, not an inline comparison: the export calls in between change the state */
+  private get unwinding(): boolean {
+    return this.state === 'unwinding'
+  }
+
+  private async resume<R>(rewindCall: () => R): Promise<R> {
+    let r: R
+    do {
       this.state = 'normal'
       this.ex.asyncify_stop_unwind()
       const pending = this.pending
@@ -69,7 +82,7 @@ export class Asyncify {
       this.state = 'rewinding'
       this.ex.asyncify_start_rewind(this.heap.toWasm(this.dataPtr))
       r = rewindCall()
-    }
+    } while (this.unwinding)
     return r
   }
 

@@ -126,26 +126,34 @@ export class ModuleInstance {
   /**
    * ccall('handle', 'string', ['string','string']): both JSON strings go on the Emscripten stack
    * (stackAlloc(utf8 length + 1), msg first), the result is read as a C string, the stack pointer
-   * is restored. Throws whatever the module throws (trap, exit, abort).
+   * is restored. Synchronous unless the module unwinds for an async import (WeaveDrive).
+   * Throws whatever the module throws (trap, exit, abort).
    */
-  async callHandle(msgJson: string, envJson: string, env: AoEnv | undefined): Promise<string> {
-    const h = this.heap
+  callHandle(msgJson: string, envJson: string, env: AoEnv | undefined): string | Promise<string> {
     this.ctx.currentEnv = env
     const sp = this.stackSave()
-    const put = (s: string): number | bigint => {
-      const size = utf8Length(s) + 1
-      const p = this.stackAlloc(h.toWasm(size)) as number | bigint
-      h.check()
-      writeCString(h.u8, s, h.ptr(p), size)
-      return p
-    }
-    const a = put(msgJson)
-    const b = put(envJson)
+    const a = this.putOnStack(msgJson)
+    const b = this.putOnStack(envJson)
     const asy = this.ctx.asyncify
+    if (!asy) return this.finish(sp, this.handleFn(a, b))
     const call = (): unknown => this.handleFn(a, b)
     const rewind = this.ctx.profile.rewindWithArgs ? call : (): unknown => this.handleFn()
-    const ret = asy ? await asy.run(call, rewind) : call()
+    const ret = asy.run(call, rewind)
+    return ret instanceof Promise ? ret.then((r) => this.finish(sp, r)) : this.finish(sp, ret)
+  }
+
+  private putOnStack(s: string): number | bigint {
+    const h = this.heap
+    const size = utf8Length(s) + 1
+    const p = this.stackAlloc(h.toWasm(size)) as number | bigint
+    h.check()
+    writeCString(h.u8, s, h.ptr(p), size)
+    return p
+  }
+
+  private finish(sp: unknown, ret: unknown): string {
     this.stackRestore(sp)
+    const h = this.heap
     h.check()
     const ptr = h.ptr(ret as number | bigint)
     if (ptr <= 0 || ptr >= h.u8.length) {

@@ -19,7 +19,11 @@ export function readCString(u8: Uint8Array, ptr: number, max?: number): string {
  * Byte length of the UTF-8 encoding, counting a lone surrogate as 3 bytes like the glue's
  * lengthBytesUTF8 (TextEncoder writes U+FFFD for those, also 3 bytes).
  */
+const NON_ASCII = /[^\x00-\x7f]/
+
 export function utf8Length(s: string): number {
+  // most messages are ASCII: one native scan instead of a JS loop over every char
+  if (!NON_ASCII.test(s)) return s.length
   let len = 0
   for (let i = 0; i < s.length; ++i) {
     const c = s.charCodeAt(i)
