@@ -1,0 +1,101 @@
+/**
+ * Relay figures against the local ao network (test/devnet, real aos):
+ * - keyfile signing of ao messages, items/s: ours (WebCrypto RSA-PSS) vs arbundles createData+sign;
+ * - items signed *and* submitted per second with the keyfile signer through the persistent-queue
+ *   logic (MemoryQueueStore: Node has no IndexedDB), one at a time and 8 in flight. The devnet MU
+ *   answers after the CU evaluated the item, so this includes an aos evaluation per message;
+ * - crank latency: from a result with one outbox message to our re-signed push being scheduled on
+ *   the target's SU (assignment seen), median and p90.
+ */
+import { ArweaveSigner, createData } from 'arbundles'
+import { ed25519 } from '@noble/curves/ed25519.js'
+import { startDevnet } from '../test/devnet/devnet'
+import { loadKey } from '../test/devnet/keys'
+import { CuClient } from '../src/protocol/cu-client'
+import { MuClient } from '../src/protocol/mu-client'
+import { SuClient } from '../src/protocol/su-client'
+import { Ed25519Signer } from '../src/protocol/signing'
+import { messageItem, spawnItem } from '../src/relay/item-builder'
+import { KeyfileSigner, KeySigner } from '../src/relay/signer'
+import { SendQueue } from '../src/relay/send-queue'
+import { MemoryQueueStore } from '../src/relay/memory-queue-store'
+import { Crank } from '../src/relay/crank'
+import { median, now, row, type Bench, type BenchRow } from './lib'
+
+const bench: Bench = async ({ quick }) => {
+  const rows: BenchRow[] = []
+  const key = loadKey('wallet-a')
+  const signer = new KeyfileSigner(key.jwk as never)
+  const target = key.address
+  const n = quick ? 20 : 100
+
+  // Signing only.
+  let t = now()
+  for (let i = 0; i < n; i++) await signer.sign(messageItem({ target, tags: [{ name: 'Action', value: 'Eval' }], data: `${i}` }))
+  const ours = (n * 1000) / (now() - t)
+  const arSigner = new ArweaveSigner(key.jwk as never)
+  t = now()
+  for (let i = 0; i < n; i++) {
+    const item = createData(`${i}`, arSigner, { target, tags: messageItem({ target, tags: [{ name: 'Action', value: 'Eval' }] }).tags as never })
+    await item.sign(arSigner)
+  }
+  const theirs = (n * 1000) / (now() - t)
+  rows.push(row({ group: 'relay', name: 'keyfile sign ao message', value: ours, unit: 'items/s', reference: { name: 'arbundles createData+sign', value: theirs } }))
+
+  const devnet = await startDevnet({ basePort: 47700 })
+  try {
+    const store = new MemoryQueueStore()
+    const queue = new SendQueue({ store, route: () => 'mu', mu: () => new MuClient(devnet.urls.mu), suFor: async () => new SuClient(devnet.urls.su), confirmPollMs: 5 })
+    const relayKey = new KeySigner('relay', new Ed25519Signer(ed25519.utils.randomSecretKey()))
+    const spawn = async () => {
+      const s = await signer.sign(spawnItem({ module: devnet.moduleIds.aos64, scheduler: devnet.suAddress, authorities: [devnet.authority, relayKey.address] }))
+      await queue.submit(s.bytes, { untilAssigned: true })
+      return s.id
+    }
+    const A = await spawn()
+    const B = await spawn()
+    const m = quick ? 10 : 40
+    const evalItem = (i: number) => signer.sign(messageItem({ target: A, tags: [{ name: 'Action', value: 'Eval' }], data: `return ${i}` }))
+
+    t = now()
+    for (let i = 0; i < m; i++) await queue.submit((await evalItem(i)).bytes)
+    rows.push(row({ group: 'relay', name: 'sign+submit via MU, sequential (devnet, aos eval included)', value: (m * 1000) / (now() - t), unit: 'items/s' }))
+
+    t = now()
+    let next = 0
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (next < m) {
+        const i = next++
+        await queue.submit((await evalItem(1000 + i)).bytes)
+      }
+    }))
+    rows.push(row({ group: 'relay', name: 'sign+submit via MU, 8 in flight (devnet, aos eval included)', value: (m * 1000) / (now() - t), unit: 'items/s' }))
+
+    // Crank latency: result in hand → our push assigned on B's SU.
+    const cu = new CuClient(devnet.urls.cu)
+    const crank = new Crank({
+      signer: relayKey,
+      queue: new SendQueue({ store: new MemoryQueueStore(), route: () => 'su', mu: () => new MuClient(devnet.urls.mu), suFor: async () => new SuClient(devnet.urls.su), confirmPollMs: 2 }),
+      assignAt: async () => new MuClient(devnet.urls.su),
+      pushed: { get: async () => undefined, set: async () => undefined },
+      processInfo: async () => ({ moduleId: devnet.moduleIds.aos64, schedulerAddress: devnet.suAddress }),
+    })
+    const lat: number[] = []
+    for (let i = 0; i < (quick ? 5 : 20); i++) {
+      const s = await signer.sign(messageItem({ target: A, tags: [{ name: 'Action', value: 'Eval' }], data: `Send({ Target = "${B}", Action = "Ping", Data = "${i}" })` }))
+      await queue.submit(s.bytes, { untilAssigned: true })
+      const result = await cu.result(s.id, A)
+      const t0 = now()
+      const report = await crank.crank(result, { processId: A, moduleId: devnet.moduleIds.aos64, schedulerAddress: devnet.suAddress, messageId: s.id, pushedFor: s.id })
+      if (report.pushed.length !== 1) throw new Error(`crank bench: expected 1 push, got ${JSON.stringify(report)}`)
+      lat.push(now() - t0)
+    }
+    lat.sort((a, b) => a - b)
+    rows.push(row({ group: 'relay', name: 'crank latency: result → push assigned on target SU (median)', value: median(lat), unit: 'ms', higherIsBetter: false, note: 'sign (ed25519) + POST to SU (devnet evaluates before answering) + assignment lookup' }))
+    rows.push(row({ group: 'relay', name: 'crank latency p90', value: lat[Math.floor(lat.length * 0.9)] ?? 0, unit: 'ms', higherIsBetter: false }))
+  } finally {
+    await devnet.stop()
+  }
+  return rows
+}
+export default bench
