@@ -277,6 +277,8 @@ export class ComputeService {
     this.meters.verify.reset(this.verifiedHead + 1, t)
     this.meters.fetch.reset(this.verifiedHead + 1, t)
     this.meters.evaluate.reset(this.storedHead ? this.storedHead.nonce + 1 : 0, t)
+    this.stats.verified = this.verifiedHead + 1
+    this.stats.evaluated = this.storedHead ? this.storedHead.nonce + 1 : 0
     if (this.offline) await this.reverifyOffline()
   }
 

@@ -34,7 +34,7 @@ const figures: Record<string, unknown> = {}
 
 const TOKEN = `
 Balances = Balances or {}
-Balances[msg.From] = 1000
+Balances[Owner] = 1000
 Handlers.add("transfer", Handlers.utils.hasMatchingTag("Action", "Transfer"), function (m)
   local qty = tonumber(m.Tags.Quantity)
   Balances[m.From] = Balances[m.From] or 0
@@ -92,7 +92,15 @@ async function waitSettled(page: Page, state: 'idle' | 'offline', expectHead: nu
     const st = window.compute.status()
     if (st?.state === 'stopped') return true
     return st?.state === s && st.verifiedHead === head && st.evaluatedHead === head
-  }, [state, expectHead] as const, { timeout, polling: 200 })
+  }, [state, expectHead] as const, { timeout, polling: 200 }).catch(async (e: unknown) => {
+    const diag = await page.evaluate(async () => ({
+      status: window.compute.status(),
+      warnings: window.compute.events().filter((e) => e.type === 'warning'),
+      stats: await window.compute.stats().catch((e: unknown) => String(e)),
+    }))
+    console.log('not settled:', JSON.stringify(diag).slice(0, 3000))
+    throw e
+  })
   const st = await page.evaluate(() => window.compute.status())
   expect(st, `stopped: ${JSON.stringify(st)}`).toMatchObject({ state, verifiedHead: expectHead, evaluatedHead: expectHead })
 }
@@ -143,8 +151,8 @@ test('every message is fetched, verified and computed in the browser with the de
   // the push carries From-Process = the process itself
   const ping = messages.find((m) => m.tags.some((t) => t.name === 'Action' && t.value === 'Ping'))
   expect(ping?.from).toBe(pid)
-  const pings = messages.find((m) => (m.result?.Output as { data?: unknown } | undefined)?.data === 1 || (m.result?.Output as { data?: unknown } | undefined)?.data === '1')
-  expect(pings, 'Eval "return Pings" shows the push was evaluated once').toBeDefined()
+  const outputs = messages.map((m) => JSON.stringify(m.result?.Output)).reverse()
+  expect(outputs.some((o) => o.includes('ping 1 from')), `the push was evaluated: ${outputs.join('\n')}`).toBe(true)
   // the error rolled back and is reported
   expect(messages.filter((m) => m.result?.Error).length).toBeGreaterThanOrEqual(2)
 
@@ -155,9 +163,9 @@ test('every message is fetched, verified and computed in the browser with the de
 
   // dry-run: read-only, state not advanced
   const dry = await page.evaluate(() => window.compute.dryRun({ tags: [{ name: 'Action', value: 'Eval' }], data: 'Pings = 100; return Pings' }))
-  expect((dry.Output as { data?: unknown }).data).toBe(100)
+  expect(String((dry.Output as { data?: unknown }).data)).toBe('100')
   const after = await page.evaluate(() => window.compute.dryRun({ tags: [{ name: 'Action', value: 'Eval' }], data: 'return Pings' }))
-  expect((after.Output as { data?: unknown }).data).toBe(1)
+  expect(String((after.Output as { data?: unknown }).data)).toBe('1')
 
   const counts = await page.evaluate(() => window.compute.eventCounts())
   expect(counts.message).toBeGreaterThanOrEqual(logLength())
@@ -171,8 +179,9 @@ test('a reload mid-sync resumes from a snapshot with no result lost or duplicate
   await openHarness(page, { pageSize: '4', snapshotEvery: '4' })
   await page.evaluate((p) => window.compute.clear(p), pid)
   await page.evaluate((p) => window.compute.open(p), pid)
-  await page.waitForFunction(() => window.compute.events().filter((e) => e.type === 'message').length >= 12, undefined, { timeout: 120_000, polling: 50 })
+  await page.waitForFunction(() => window.compute.events().filter((e) => e.type === 'message').length >= 6, undefined, { timeout: 120_000, polling: 50 })
   const before = await page.evaluate(() => window.compute.stats())
+  figures.warningsBeforeReload = await page.evaluate(() => window.compute.events().filter((e) => e.type === 'warning'))
   expect(before.evaluated).toBeLessThan(logLength())
   await page.reload()
   await page.waitForFunction(() => document.title === 'compute harness ready')
@@ -180,7 +189,8 @@ test('a reload mid-sync resumes from a snapshot with no result lost or duplicate
   await page.evaluate((p) => window.compute.open(p), pid)
   await waitSettled(page, 'idle', logLength() - 1)
   const stats = await page.evaluate(() => window.compute.stats())
-  figures.resumeAfterReload = { ...stats, settleMs: Date.now() - t0, evaluatedBeforeReload: before.evaluated }
+  const warnings = await page.evaluate(() => window.compute.events().filter((e) => e.type === 'warning'))
+  figures.resumeAfterReload = { ...stats, settleMs: Date.now() - t0, evaluatedBeforeReload: before.evaluated, snapshotsBeforeReload: before.snapshotsWritten, warnings }
   expect(stats.restoredAt, 'resumed from a snapshot').not.toBeNull()
   expect(stats.replayMismatches).toBe(0)
   const messages = await page.evaluate(() => window.compute.allMessages())
@@ -193,8 +203,11 @@ test('a reload mid-sync resumes from a snapshot with no result lost or duplicate
 test('with the network cut, the cached process re-verifies from IndexedDB and says offline', async ({ page, context }) => {
   test.setTimeout(180_000)
   await openHarness(page)
-  // a warm page: its scripts and spare workers loaded while online
-  await page.waitForTimeout(1500)
+  // fill this browser context's IndexedDB online first (each test has a fresh context)
+  await page.evaluate((p) => window.compute.open(p), pid)
+  await waitSettled(page, 'idle', logLength() - 1)
+  await page.evaluate(() => window.compute.close())
+  // the page's scripts and spare workers are loaded; now cut the network
   await context.setOffline(true)
   try {
     const t0 = Date.now()
@@ -210,7 +223,7 @@ test('with the network cut, the cached process re-verifies from IndexedDB and sa
     const messages = await page.evaluate(() => window.compute.allMessages())
     expect(messages.filter((m) => !m.cron).every((m) => m.verification.level === 'computed')).toBe(true)
     const dry = await page.evaluate(() => window.compute.dryRun({ tags: [{ name: 'Action', value: 'Eval' }], data: 'return Pings' }))
-    expect((dry.Output as { data?: unknown }).data).toBe(1)
+    expect(String((dry.Output as { data?: unknown }).data)).toBe('1')
   } finally {
     await context.setOffline(false)
   }

@@ -58,7 +58,12 @@ const harness = {
   message: (id: string) => handle!.message(id),
   results: (o: { sort?: 'ASC' | 'DESC'; limit?: number; after?: string }) => handle!.results(o),
   stats: () => handle!.stats(),
-  dryRun: (req: DryRunRequest) => handle!.dryRun(req),
+  /** Dry-run as the process owner (from the summary) unless the request names one. */
+  dryRun(req: DryRunRequest) {
+    const summary = [...events].reverse().find((e) => e.type === 'summary')
+    const owner = summary?.type === 'summary' ? summary.summary.owner : undefined
+    return handle!.dryRun({ ...(owner && { owner }), ...req })
+  },
   async close(): Promise<void> {
     await handle?.close()
     handle = undefined
