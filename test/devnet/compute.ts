@@ -77,6 +77,8 @@ interface ProcessState {
   evaluations: Evaluation[]
   /** Recently evaluated cron keys (the reference keeps an LRU of 100). */
   evaledCrons: string[]
+  /** Cron outboxes the MU has not pushed yet (monitored processes only). */
+  pendingCronOutboxes: EvalResult[]
   deepHashes: Set<string>
   evaluatedIds: Set<string>
 }
@@ -158,6 +160,7 @@ export class DevnetCompute {
       this.serial(async () => {
         this.gateway.mineIfOlderThan(MONITOR_BLOCK_MS)
         await this.tickToNow(processId)
+        await this.pushCronOutboxes(processId)
       })
         .catch((e: unknown) => console.error(`[devnet cu] cron tick of ${processId} failed:`, e))
         .finally(() => (pending = false))
@@ -169,6 +172,9 @@ export class DevnetCompute {
   stopMonitor(processId: string): boolean {
     const timer = this.monitors.get(processId)
     if (timer) clearInterval(timer)
+    // Like the real MU, outboxes not pushed yet are dropped with the monitor.
+    const state = this.states.get(processId)
+    if (state) state.pendingCronOutboxes.length = 0
     return this.monitors.delete(processId)
   }
 
@@ -179,6 +185,7 @@ export class DevnetCompute {
   /** Stops every monitor and waits for the queue to drain. */
   async close(): Promise<void> {
     for (const pid of [...this.monitors.keys()]) this.stopMonitor(pid)
+    for (const s of this.states.values()) s.pendingCronOutboxes.length = 0
     await this.tail
   }
 
@@ -254,6 +261,7 @@ export class DevnetCompute {
       handled: -1,
       evaluations: [],
       evaledCrons: [],
+      pendingCronOutboxes: [],
       deepHashes: new Set(),
       evaluatedIds: new Set(),
     }
@@ -273,17 +281,16 @@ export class DevnetCompute {
       const boundary = { timestamp: entry.timestamp, blockHeight: entry.blockHeight, ordinate: String(entry.nonce) }
       const skip = this.skipReason(state, entry)
       state.cursor = boundary
-      if (skip) {
-        this.skipped.set(`${processId}:${entry.messageId}`, skip)
-        continue
+      if (skip) this.skipped.set(`${processId}:${entry.messageId}`, skip)
+      else {
+        const msg = entry.message ? scheduledMessage(entry) : assignedMessage(entry, this.chainItem(entry))
+        const result = await this.evaluate(state, msg, `${processId}:${entry.messageId}`)
+        state.evaluatedIds.add(entry.messageId)
+        const ev: Evaluation = { processId, messageId: entry.messageId, nonce: entry.nonce, ...boundary, result }
+        state.evaluations.push(ev)
+        this.results.set(`${processId}:${entry.messageId}`, ev)
+        await this.crank(state, result, cascade ?? entry.messageId)
       }
-      const msg = entry.message ? scheduledMessage(entry) : assignedMessage(entry, this.chainItem(entry))
-      const result = await this.evaluate(state, msg, `${processId}:${entry.messageId}`)
-      state.evaluatedIds.add(entry.messageId)
-      const ev: Evaluation = { processId, messageId: entry.messageId, nonce: entry.nonce, ...boundary, result }
-      state.evaluations.push(ev)
-      this.results.set(`${processId}:${entry.messageId}`, ev)
-      await this.crank(state, result, cascade ?? entry.messageId)
     }
   }
 
@@ -322,24 +329,39 @@ export class DevnetCompute {
     }
   }
 
-  /** Evaluates the crons due in [cursor, right) and pushes their outboxes when monitored. */
+  /**
+   * Evaluates the crons due in [cursor, right). For a monitored process their outboxes wait for
+   * the next monitor tick, as the real MU polls `/cron` every 500 ms: pushing them at once would
+   * let a cron that messages its own process recurse without end (each push opens a new
+   * interval whose first tick, at the push's own timestamp, is on cron).
+   */
   private async runCrons(state: ProcessState, rightTimestamp: number): Promise<void> {
     if (state.crons.length === 0) return
     const blocks = this.gateway.blocks.map((b) => ({ height: b.height, timestamp: b.timestamp * 1000 }))
     const ticks = cronTicksBetween(state.crons, state.origin, blocks, state.cursor, rightTimestamp)
-    for (const tick of ticks) await this.runCron(state, tick)
+    for (const tick of ticks) {
+      const result = await this.runCron(state, tick)
+      if (result && this.monitors.has(state.log.processId)) state.pendingCronOutboxes.push(result)
+    }
   }
 
-  private async runCron(state: ProcessState, tick: CronTick): Promise<void> {
+  private async pushCronOutboxes(processId: string): Promise<void> {
+    const state = this.states.get(processId)
+    if (!state) return
+    const pending = state.pendingCronOutboxes.splice(0)
+    for (const r of pending) await this.crank(state, r, undefined)
+  }
+
+  private async runCron(state: ProcessState, tick: CronTick): Promise<EvalResult | undefined> {
     const key = cronKey(tick.timestamp, tick.cron)
-    if (state.evaledCrons.includes(key)) return
+    if (state.evaledCrons.includes(key)) return undefined
     state.evaledCrons.push(key)
     if (state.evaledCrons.length > EVALED_CRONS_LRU) state.evaledCrons.shift()
     const msg = cronMessage(state.log.processId, state.env.Process.Owner, tick)
     const result = await this.evaluate(state, msg, undefined)
     state.cursor = { timestamp: tick.timestamp, blockHeight: tick.blockHeight, ordinate: tick.ordinate, cron: tick.cron }
     state.evaluations.push({ processId: state.log.processId, timestamp: tick.timestamp, blockHeight: tick.blockHeight, ordinate: tick.ordinate, cron: tick.cron, result })
-    if (this.monitors.has(state.log.processId)) await this.crank(state, result, undefined)
+    return result
   }
 
   private async tickToNow(processId: string): Promise<void> {

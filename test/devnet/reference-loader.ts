@@ -30,6 +30,9 @@ type LoaderHandle = (memory: Uint8Array | null, msg: unknown, env: unknown) => P
 type AoLoaderFn = (wasm: unknown, options: Record<string, unknown>) => Promise<LoaderHandle>
 
 let referenceLoader: AoLoaderFn | undefined
+/** Captured before any glue runs: the glue mutes console.log and may leave it muted. */
+const hostLog = console.log
+const hostRandom = Math.random
 
 async function loadReferenceLoader(): Promise<AoLoaderFn> {
   if (!referenceLoader) {
@@ -46,31 +49,31 @@ export interface ModuleInstance {
 
 export async function instantiate(wasm: Uint8Array, options: Record<string, unknown>): Promise<ModuleInstance> {
   const AoLoader = await loadReferenceLoader()
-  const realRandom = Math.random
   let handle: LoaderHandle
   let loaderNow: () => number
   try {
     handle = await AoLoader(wasm, { ...options })
   } finally {
     loaderNow = Date.now
-    restoreDateNow()
-    Math.random = realRandom
+    restoreHost()
   }
   return {
     async handle(memory, msg, env) {
-      const realLog = console.log
-      const realRandom2 = Math.random
       Date.now = loaderNow
       try {
         return await handle(memory, msg, env)
       } finally {
-        // ao-loader leaves console.log muted and Math.random fixed when the Wasm reports !ok.
-        restoreDateNow()
-        console.log = realLog
-        Math.random = realRandom2
+        restoreHost()
       }
     },
   }
+}
+
+/** ao-loader leaves console.log muted and Math.random fixed when the Wasm reports !ok. */
+function restoreHost(): void {
+  restoreDateNow()
+  console.log = hostLog
+  Math.random = hostRandom
 }
 
 export function parseMemoryLimit(v: string | undefined): number | undefined {
