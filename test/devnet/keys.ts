@@ -23,7 +23,7 @@ export interface DevnetKey {
   signer: ArweaveSigner
 }
 
-export type KeyName = 'su' | 'module-publisher' | 'wallet-a' | 'wallet-b'
+export type KeyName = 'su' | 'module-publisher' | 'wallet-a' | 'wallet-b' | 'demo'
 
 export function addressOfOwner(ownerB64Url: string): string {
   return toB64Url(createHash('sha256').update(fromB64Url(ownerB64Url)).digest())

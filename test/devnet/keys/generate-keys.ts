@@ -11,8 +11,9 @@ import Arweave from 'arweave'
 
 const here = dirname(fileURLToPath(import.meta.url))
 // su: signs assignments and the Scheduler-Location record; module-publisher: signs module items;
-// wallet-a / wallet-b: test users (a spawner and a second signer) so tests skip 1-4 s of keygen.
-const NAMES = ['su', 'module-publisher', 'wallet-a', 'wallet-b'] as const
+// wallet-a / wallet-b: test users (a spawner and a second signer) so tests skip 1-4 s of keygen;
+// demo: owns the processes `cli.ts --seed` spawns for `npm start`.
+const NAMES = ['su', 'module-publisher', 'wallet-a', 'wallet-b', 'demo'] as const
 
 const arweave = Arweave.init({})
 for (const name of NAMES) {
