@@ -121,6 +121,8 @@ export class ComputeService {
   private markStarted!: () => void
   private failStarted!: (e: unknown) => void
   private runPromise: Promise<void> | undefined
+  /** the evaluation batch in progress (close waits for it, so its results are stored) */
+  private batch: Promise<void> | undefined
   readonly stats: ComputeStats = {
     mode: 'starting', readyMs: null, restoreMs: null, restoredAt: null, verified: 0, evaluated: 0, evaluatedThisSession: 0,
     replayMismatches: 0, verifyRate: 0, evaluateRate: 0, snapshotsWritten: 0, lastSnapshotMs: null, evictedSnapshots: 0, skippedPushes: 0,
@@ -427,7 +429,8 @@ export class ComputeService {
     const ev = this.evaluator!
     while (!this.closed) {
       if (!this.caughtUp()) {
-        await this.evaluateBatch(ev)
+        this.batch = this.evaluateBatch(ev)
+        await this.batch.finally(() => { this.batch = undefined })
         continue
       }
       if (this.snapshotDue) await this.snapshot()
@@ -452,8 +455,9 @@ export class ComputeService {
     const from = ev.nextNonce
     const entries = await this.store.log.range(p.id, from, Math.min(this.verifiedHead, from + EVAL_BATCH - 1))
     const steps: EvaluatedStep[] = []
+    // On close the run stops between messages; what it evaluated is still stored below, so the
+    // final snapshot (taken at the evaluator's position) never gets ahead of the stored results.
     await ev.run(entries, (s) => steps.push(s), () => this.closed)
-    if (this.closed) return
     const results: NewResult[] = []
     let fresh = 0
     for (const s of steps) {
@@ -479,6 +483,7 @@ export class ComputeService {
     this.progress('evaluate')
     this.emitSteps(steps)
     if (fresh > 0) this.decide({ type: 'evaluated', at: Date.now(), count: fresh })
+    if (this.closed) return
     if (this.snapshotDue) await this.snapshot()
     if (this.cfg.crossCheck) void this.crossCheck(steps)
   }
@@ -616,6 +621,7 @@ export class ComputeService {
     this.closed = true
     clearInterval(this.tickTimer)
     this.kick()
+    await this.batch?.catch(() => undefined)
     if (this.snapshotDue && this.host && this.store) {
       this.closed = false // let the final snapshot through
       await this.snapshot().catch(() => undefined)

@@ -51,7 +51,7 @@ end)
 return "token ready"
 `
 
-test.beforeAll(async () => {
+test.beforeAll(async ({ browser }) => {
   devnet = await startDevnet({ basePort: BASE_PORT })
   const ao = connect({ MODE: 'legacy', MU_URL: devnet.urls.mu, CU_URL: devnet.urls.cu, GATEWAY_URL: devnet.urls.gateway } as never) as unknown as AoClient
   const signer = createSigner(loadKey('wallet-a').jwk)
@@ -72,6 +72,13 @@ test.beforeAll(async () => {
   await evalLua('Send({ Target = ao.id, Action = "Ping" }); return "sent ping"') // the MU pushes it back: From-Process
   await evalLua('return Pings')
   await evalLua('return require("json").encode(Balances)')
+  // Warm the Vite dev server: the first load of the harness and its workers makes Vite optimise
+  // newly discovered dependencies and reload the page, which must not happen inside a test.
+  const warm = await browser.newPage()
+  await openHarness(warm)
+  await warm.evaluate((p) => window.compute.open(p), pid)
+  await warm.waitForTimeout(4000)
+  await warm.close()
 })
 
 test.afterAll(async () => {
