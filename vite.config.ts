@@ -42,6 +42,6 @@ export default defineConfig({
   server: { host: '127.0.0.1' },
   // The dev server also serves the test-only harness pages (test/e2e/harness/). Scanning them at
   // startup means Vite never discovers a dependency mid-test and reloads the page under Playwright.
-  optimizeDeps: { entries: ['index.html', 'test/e2e/harness/**/*.html'] },
+  optimizeDeps: { entries: ['index.html', 'test/e2e/harness/**/*.html'], include: ['comlink', 'idb'] },
   preview: { host: '127.0.0.1' },
 })
