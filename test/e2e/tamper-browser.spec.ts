@@ -1,0 +1,173 @@
+/**
+ * Tamper suite in the tab: a real aos log from a devnet, re-served by our own SU
+ * (test/e2e/support/tamper-su.ts) with one fault at a time, located through a gateway proxy that
+ * points the Scheduler-Location at it (and can alter the module bytes). The harness page opens
+ * the process through the real node client and compute worker (test/e2e/harness/proof.ts). For
+ * each fault: the process status ends `stopped` with `process/verification-failed`, the precise
+ * check and message at the right nonce; the messages before it stay verified and computed in
+ * IndexedDB (with the devnet CU's results) and in the UI events; nothing after it is kept.
+ * (The verification layer alone, in Node, is test/e2e/tamper.spec.ts.)
+ */
+import { test, expect, type Page } from '@playwright/test'
+import { startDevnet, type Devnet } from '../devnet/devnet'
+import { fillProcess } from './support/proof-log'
+import {
+  captureLog, startGatewayProxy, startTamperSu, withFault, EXPECTED_CODE, LOG_FAULTS,
+  type CapturedLog, type RawEdge, type RunningServer,
+} from './support/tamper-su'
+import { harnessUrl } from './env'
+import type { ProofHarness } from './harness/proof'
+import type { MessageResult, NodeErrorInfo } from '../../src/node/contract'
+
+declare global {
+  interface Window { proof: ProofHarness }
+}
+
+const DEVNET_PORT = 48100
+/** The faulty nonce: mid-log, with verified edges before it and edges after it. */
+const K = 6
+
+test.describe.configure({ mode: 'serial' })
+
+let devnet: Devnet
+let log: CapturedLog
+let su: RunningServer
+let gateway: RunningServer
+let served: RawEdge[] = []
+let alterModule = false
+/** The devnet CU's result per message id of the genuine log. */
+const cuResults = new Map<string, string>()
+
+const resultText = (r: Partial<MessageResult> | undefined): string => JSON.stringify({
+  Output: r?.Output ?? '',
+  Messages: r?.Messages ?? [],
+  Spawns: r?.Spawns ?? [],
+  Error: r?.Error === undefined || r.Error === null || r.Error === '' ? null : typeof r.Error === 'string' ? r.Error : JSON.stringify(r.Error),
+})
+
+test.beforeAll(async () => {
+  test.setTimeout(180_000)
+  devnet = await startDevnet({ basePort: DEVNET_PORT })
+  const { processId } = await fillProcess(devnet, { messages: 12 })
+  log = await captureLog(devnet.urls.su, processId)
+  served = log.edges
+  su = await startTamperSu(log, () => served)
+  gateway = await startGatewayProxy({ upstream: devnet.urls.gateway, moduleId: devnet.moduleIds.aos64, alterModule: () => alterModule, suUrlFrom: devnet.urls.su, suUrlTo: () => su.url })
+  for (const e of log.edges) {
+    const id = e.node.message?.id ?? ''
+    const res = await fetch(`${devnet.urls.cu}/result/${id}?process-id=${processId}`)
+    if (res.ok) cuResults.set(id, resultText((await res.json()) as MessageResult))
+  }
+})
+
+test.afterAll(async () => {
+  await su?.close()
+  await gateway?.close()
+  await devnet?.stop()
+})
+
+async function openTampered(page: Page): Promise<void> {
+  page.on('pageerror', (e) => console.log('pageerror:', e.message))
+  // gateway = the lying proxy; su = the tamper SU as the fallback too; no cross-check
+  const q = new URLSearchParams({ gateway: gateway.url, su: su.url, mu: devnet.urls.mu, cu: '', pageSize: '5', store: 'aolight-e2e-tamper' })
+  await page.goto(`${harnessUrl}/proof.html?${q}`)
+  await page.waitForFunction(() => document.title === 'proof harness ready')
+  await page.evaluate((p) => window.proof.open(p), log.processId)
+}
+
+/** Waits for `stopped` and for evaluation to reach `evaluated` entries; returns the error. */
+async function stoppedWith(page: Page, evaluated: number): Promise<NodeErrorInfo> {
+  await page.waitForFunction(async (n) => {
+    const st = window.proof.status()
+    if (st?.state !== 'stopped') return false
+    return (await window.proof.stats()).evaluated >= n
+  }, evaluated, { timeout: 60_000, polling: 250 }).catch(async (e: unknown) => {
+    console.log('not stopped:', JSON.stringify(await page.evaluate(() => ({ status: window.proof.status(), warnings: window.proof.events().filter((x) => x.type === 'warning') }))).slice(0, 2000))
+    throw e
+  })
+  const st = await page.evaluate(() => window.proof.status())
+  if (st?.state !== 'stopped') throw new Error(`expected stopped, got ${JSON.stringify(st)}`)
+  return st.error
+}
+
+test('the untouched log through the tamper SU and the gateway proxy opens idle with the devnet CU\'s results', async ({ page }) => {
+  test.setTimeout(90_000)
+  served = log.edges
+  await openTampered(page)
+  const head = log.edges.length - 1
+  await page.waitForFunction((h) => {
+    const st = window.proof.status()
+    return st?.state === 'stopped' || (st?.state === 'idle' && st.evaluatedHead === h)
+  }, head, { timeout: 60_000, polling: 250 })
+  expect(await page.evaluate(() => window.proof.status())).toEqual({ state: 'idle', verifiedHead: head, evaluatedHead: head })
+  const summary = await page.evaluate(() => window.proof.events().filter((e) => e.type === 'summary').pop())
+  expect(summary?.type === 'summary' && summary.summary.schedulerUrl).toBe(su.url)
+  const messages = await page.evaluate(() => window.proof.allMessages())
+  for (const m of messages) expect(resultText(m.result), `nonce ${m.nonce}`).toBe(cuResults.get(m.id))
+  await page.evaluate(() => window.proof.close())
+})
+
+for (const fault of LOG_FAULTS) {
+  // A duplicate's first copy is the genuine edge K: it verifies, the repeat is refused.
+  const through = fault === 'duplicate' ? K : K - 1
+  test(`${fault}: stopped at nonce ${K} with ${EXPECTED_CODE[fault]}; nonces 0..${through} stay verified and computed`, async ({ page }) => {
+    test.setTimeout(90_000)
+    served = await withFault(log, fault, K)
+    await openTampered(page)
+    const error = await stoppedWith(page, through + 1)
+    test.info().annotations.push({ type: fault, description: error.message })
+    expect(error.code).toBe('process/verification-failed')
+    expect(error.details.check).toBe(EXPECTED_CODE[fault])
+    expect(error.details.nonce).toBe(K)
+    expect(error.message).toContain(`nonce ${K}`)
+    expect(error.message).toContain(log.processId)
+
+    const stats = await page.evaluate(() => window.proof.stats())
+    expect(stats.verified, 'verified prefix').toBe(through + 1)
+    expect(stats.evaluated, 'computed prefix').toBe(through + 1)
+    // IndexedDB: exactly the verified prefix, each computed with the devnet CU's result
+    const messages = await page.evaluate(() => window.proof.allMessages())
+    expect(messages.map((m) => m.nonce)).toEqual([...Array(through + 1).keys()].reverse())
+    for (const m of messages) {
+      expect(m.verification, `nonce ${m.nonce}`).toEqual({ level: 'computed' })
+      expect(resultText(m.result), `nonce ${m.nonce} result vs the devnet CU`).toBe(cuResults.get(m.id))
+    }
+    // UI events: the same prefix, computed; the faulty entry never shows up as a message
+    const events = await page.evaluate(() => window.proof.events())
+    const shown = new Map<number, string>()
+    for (const e of events) if (e.type === 'message' && e.message.nonce !== null) shown.set(e.message.nonce, e.message.verification.level)
+    expect([...shown.keys()].sort((a, b) => a - b)).toEqual([...Array(through + 1).keys()])
+    expect([...shown.values()].every((l) => l === 'computed')).toBe(true)
+    const lastSummary = events.filter((e) => e.type === 'summary').pop()
+    expect(lastSummary?.type === 'summary' && lastSummary.summary.messageCount).toBe(through + 1)
+    // The kept state is usable: a dry-run on it answers
+    const dry = await page.evaluate(() => window.proof.dryRun({ tags: [{ name: 'Action', value: 'Eval' }], data: 'return 6 * 7' }))
+    expect(JSON.stringify(dry.Output)).toContain('42')
+
+    // Reopening with the fault still served: stops at the same nonce, the stored prefix stays.
+    await page.evaluate(() => window.proof.close())
+    await page.evaluate((p) => window.proof.open(p), log.processId)
+    const again = await stoppedWith(page, through + 1)
+    expect({ check: again.details.check, nonce: again.details.nonce }).toEqual({ check: EXPECTED_CODE[fault], nonce: K })
+    expect((await page.evaluate(() => window.proof.allMessages())).length).toBe(through + 1)
+    await page.evaluate(() => window.proof.close())
+  })
+}
+
+test('module bytes changed by the gateway: stopped with module/tampered naming the module, nothing evaluated', async ({ page }) => {
+  test.setTimeout(90_000)
+  served = log.edges
+  alterModule = true
+  try {
+    await openTampered(page)
+    const error = await stoppedWith(page, 0)
+    test.info().annotations.push({ type: 'module-bytes', description: error.message })
+    expect(error.code).toBe('process/verification-failed')
+    expect(error.details.check).toBe('module/tampered')
+    expect(error.message).toContain(devnet.moduleIds.aos64)
+    const evaluated = await page.evaluate(() => window.proof.events().filter((e) => e.type === 'message').length)
+    expect(evaluated).toBe(0)
+  } finally {
+    alterModule = false
+  }
+})
