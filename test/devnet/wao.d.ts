@@ -9,6 +9,4 @@ declare module 'wao/test' {
   export const su: WaoAccount
   export const cu: WaoAccount
   export const acc: WaoAccount[]
-  export const ArMem: new (args?: Record<string, unknown>) => unknown
-  export const AR: new (args?: Record<string, unknown>) => unknown
 }
