@@ -148,7 +148,7 @@ async function evaluationRows(messages: number): Promise<BenchRow[]> {
     const full = await encodeSnapshot(memory)
     const fullMs = now() - s0
     // Incremental after 500 more messages (Evals that each change the heap).
-    const base = { byteLength: full.byteLength, fingerprints: full.fingerprints }
+    const base = { contentSha256: full.contentSha256, image: full.image }
     for (let i = 0; i < 500; i++) await ours.handle({ ...structuredClone(mapped[mapped.length - 1]!), Id: `bench-${i}`.padEnd(43, 'x'), Nonce: edges.length + i, Tags: [{ name: 'Action', value: 'Eval' }], Data: `X${i % 7} = ${i}` }, env)
     const after = ours.snapshot()
     const i0 = now()

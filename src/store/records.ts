@@ -84,25 +84,28 @@ export interface SnapshotRecord extends Ordinate {
   depth: number
   /** byte length of the whole linear memory */
   byteLength: number
-  /** hex SHA-256 of the whole raw memory (same definition as ao Checkpoint's `SHA-256` tag) */
-  sha256: string
-  /** indices of the 64 KiB pages stored, ascending; their bytes are concatenated in that order */
+  /** stored layout version (snapshot-codec.ts `SNAPSHOT_FORMAT`); absent on records of the first format */
+  format: number
+  /**
+   * hex SHA-256 of the whole raw memory (same definition as ao Checkpoint's `SHA-256` tag); computed
+   * for full snapshots, null for incrementals unless the writer supplied it (snapshot-codec.ts)
+   */
+  sha256: string | null
+  /** hex SHA-256 of this link's header (incl. its base's contentSha256) and stored bytes; checked on restore */
+  contentSha256: string
+  /** indices of the 64 KiB pages stored, ascending; their bytes (full) or XOR deltas (incremental) concatenated */
   pages: Uint32Array
-  /** pages that were non-zero in the base and are all zero now (incrementals only) */
-  zeroed: Uint32Array
-  /** fingerprints of every page of this memory, 2 words per page, [0,0] for an all-zero page */
-  fingerprints: Uint32Array
-  /** stored page bytes before / after gzip */
+  /** stored page bytes before / after compression (deflate-raw) */
   rawSize: number
   compressedSize: number
   createdAt: number
-  /** set when a restore found the bytes don't match `sha256`; never used again */
+  /** set when a restore found the stored bytes don't match `contentSha256`; never used again */
   corrupt?: boolean
 }
 
 export interface SnapshotDataRecord {
   id: number
-  /** gzip of the concatenated pages */
+  /** deflate-raw of the concatenated page bytes / XOR deltas */
   blob: Blob
 }
 

@@ -1,138 +1,197 @@
 /**
- * Snapshot encoding, independent of IndexedDB (runs in Node for the benchmark):
- * - capture: which pages to store (all non-zero pages for a full snapshot, pages that differ
- *   from the base's fingerprints for an incremental), copied out of the live memory, plus the
- *   SHA-256 of the whole raw memory (the definition ao Checkpoints use);
- * - gzip of the concatenated pages with CompressionStream;
- * - rebuild: apply a chain full → incrementals and check the SHA-256.
+ * Snapshot encoding, independent of IndexedDB (runs in Node for the benchmark).
+ *
+ * A chain is one full snapshot (the non-zero pages' bytes) and incrementals on top of it (for each
+ * page that differs from the base, the XOR of its old and new bytes; a page gone to zero is the XOR
+ * with its old bytes). Stored bytes are deflate-raw (CompressionStream).
+ *
+ * Integrity is per link, not per memory: `contentSha256` = SHA-256 of a header (format, kind,
+ * memory length, the base link's contentSha256, the page list) followed by the stored bytes before
+ * compression. Because each header names its base's digest, the top link's digest commits to the
+ * whole chain, so restore checks ~2 MB instead of hashing the 110 MB result, and an incremental
+ * write hashes only what it stores (the whole-memory SHA-256 used to be half of its cost).
+ * The ao-compatible whole-memory SHA-256 (hex, what ao Checkpoints carry) is computed for full
+ * snapshots, or taken from the caller, and recorded as `sha256` when known; `null` otherwise.
  */
-import { PAGE_SIZE, fingerprintPages, isZeroFingerprint, pageCountOf, pageLength } from './memory-pages'
+import { PAGE_SIZE, WORDS_PER_PAGE, pageCountOf, pageLength, wordsOf } from './memory-pages'
+import { diffPages, imageOf, type PageImage } from './snapshot-image'
 import { StoreError } from './errors'
+import type { SnapshotKind } from './records'
 
-/** What an incremental is computed against: the base snapshot's page fingerprints. */
+/** Version of the stored layout; records without it were written by the fingerprint/gzip format. */
+export const SNAPSHOT_FORMAT = 2
+const COMPRESSION: CompressionFormat = 'deflate-raw'
+
+/** What an incremental is computed against: the base link's digest and its page image. */
 export interface SnapshotBase {
-  byteLength: number
-  fingerprints: Uint32Array
+  contentSha256: string
+  image: PageImage
 }
 
-export interface CapturedSnapshot {
-  kind: 'full' | 'incremental'
+export interface EncodeOptions {
+  /** hex SHA-256 of the whole `memory` if the caller already has it */
+  sha256?: string
+  /** hash the whole memory even for an incremental (default: only for a full snapshot) */
+  hashWholeMemory?: boolean
+}
+
+export interface EncodedSnapshot {
+  kind: SnapshotKind
   byteLength: number
-  fingerprints: Uint32Array
   /** pages stored, ascending */
   pages: Uint32Array
-  /** pages non-zero in the base, zero now */
-  zeroed: Uint32Array
-  /** the stored pages' bytes, concatenated (a copy: the memory may change afterwards) */
-  data: Uint8Array<ArrayBuffer>
-  /** hex SHA-256 of the whole memory; WebCrypto copied the bytes when capture ran */
-  sha256: Promise<string>
-}
-
-export interface EncodedSnapshot extends Omit<CapturedSnapshot, 'data' | 'sha256'> {
-  sha256: string
+  /** digest of this link (see the file comment) */
+  contentSha256: string
+  /** hex SHA-256 of the whole memory, or null when not computed */
+  sha256: string | null
   blob: Blob
   rawSize: number
   compressedSize: number
+  /** the memory's page image, the base for the next incremental */
+  image: PageImage
+  /** ms: finding and copying pages (sync), then compression and hashing (concurrent, wall time) */
+  timings: { scanMs: number; compressHashMs: number }
 }
 
 /**
- * Read `memory` synchronously and take what the snapshot needs; after this returns the caller may
- * change or drop the memory. `sha256` skips hashing when the caller already has the digest.
+ * Read `memory` synchronously (scan, copy, XOR) and encode it; after the first await the caller may
+ * change or drop the memory. Without `base` the snapshot is full.
  */
-export function captureSnapshot(memory: Uint8Array, base?: SnapshotBase | null, sha256?: string): CapturedSnapshot {
+export async function encodeSnapshot(memory: Uint8Array, base?: SnapshotBase | null, opts: EncodeOptions = {}): Promise<EncodedSnapshot> {
   if (!(memory instanceof Uint8Array) || memory.byteLength === 0) {
     throw new StoreError('store/invalid', `snapshot memory must be a non-empty Uint8Array (got ${describe(memory)})`)
   }
-  if (sha256 !== undefined && !/^[0-9a-f]{64}$/.test(sha256)) {
-    throw new StoreError('store/invalid', `snapshot sha256 must be 64 lowercase hex digits, got "${sha256}"`)
+  if (opts.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(opts.sha256)) {
+    throw new StoreError('store/invalid', `snapshot sha256 must be 64 lowercase hex digits, got "${opts.sha256}"`)
   }
-  const digest = sha256 !== undefined ? Promise.resolve(sha256) : sha256Hex(memory)
-  const fingerprints = fingerprintPages(memory)
-  const n = pageCountOf(memory.byteLength)
-  const pages: number[] = []
-  const zeroed: number[] = []
-  const baseN = base ? pageCountOf(base.byteLength) : 0
-  for (let p = 0; p < n; p++) {
-    const zero = isZeroFingerprint(fingerprints, p)
-    if (!base || p >= baseN) {
-      if (!zero) pages.push(p)
-    } else if (fingerprints[2 * p] !== base.fingerprints[2 * p] || fingerprints[2 * p + 1] !== base.fingerprints[2 * p + 1]) {
-      if (zero) zeroed.push(p)
-      else pages.push(p)
-    }
-  }
-  let size = 0
-  for (const p of pages) size += pageLength(p, memory.byteLength)
-  const data = new Uint8Array(size)
-  let off = 0
-  for (const p of pages) {
-    const len = pageLength(p, memory.byteLength)
-    data.set(memory.subarray(p * PAGE_SIZE, p * PAGE_SIZE + len), off)
-    off += len
-  }
+  const t0 = performance.now()
+  const kind: SnapshotKind = base ? 'incremental' : 'full'
+  // WebCrypto copies its input when called, so the whole-memory hash can start before anything else.
+  const whole = opts.sha256 !== undefined ? Promise.resolve(opts.sha256)
+    : kind === 'full' || opts.hashWholeMemory ? sha256Hex(memory) : Promise.resolve(null)
+  const { changed, image } = diffPages(memory, base?.image ?? null)
+  const data = pagePayload(memory, changed, base?.image ?? null)
+  const header = linkHeader(kind, memory.byteLength, base?.contentSha256 ?? null, changed)
+  const t1 = performance.now()
+  const [blob, contentSha256, sha256] = await Promise.all([compress(data), sha256Hex(concat(header, data)), whole])
   return {
-    kind: base ? 'incremental' : 'full', byteLength: memory.byteLength, fingerprints,
-    pages: Uint32Array.from(pages), zeroed: Uint32Array.from(zeroed), data, sha256: digest,
+    kind, byteLength: memory.byteLength, pages: Uint32Array.from(changed), contentSha256, sha256, blob,
+    rawSize: data.byteLength, compressedSize: blob.size, image,
+    timings: { scanMs: t1 - t0, compressHashMs: performance.now() - t1 },
   }
 }
 
-/** capture + gzip + digest. */
-export async function encodeSnapshot(memory: Uint8Array, base?: SnapshotBase | null, sha256?: string): Promise<EncodedSnapshot> {
-  const { data, sha256: digest, ...rest } = captureSnapshot(memory, base, sha256)
-  const [blob, hex] = await Promise.all([gzip(data), digest])
-  return { ...rest, sha256: hex, blob, rawSize: data.byteLength, compressedSize: blob.size }
+/** The bytes a link stores: page bytes (full) or old XOR new (incremental), in page order. */
+function pagePayload(memory: Uint8Array, pages: readonly number[], base: PageImage | null): Uint8Array<ArrayBuffer> {
+  const words = wordsOf(memory)
+  const out = new Uint32Array(pages.length * WORDS_PER_PAGE)
+  let size = 0
+  pages.forEach((p, k) => {
+    const start = p * WORDS_PER_PAGE
+    const now = words.subarray(start, Math.min(start + WORDS_PER_PAGE, words.length))
+    const at = k * WORDS_PER_PAGE
+    out.set(now, at)
+    const old = base && p < pageCountOf(base.byteLength) ? base.pages.get(p) : undefined
+    if (old) for (let i = 0; i < old.length; i++) out[at + i] = out[at + i]! ^ old[i]!
+    size += pageLength(p, memory.byteLength)
+  })
+  return new Uint8Array(out.buffer, 0, size)
 }
 
-export async function gzip(data: Uint8Array<ArrayBuffer>): Promise<Blob> {
-  const stream = new Blob([data]).stream().pipeThrough(new CompressionStream('gzip'))
-  return new Response(stream).blob()
+/** What a link's digest covers besides its bytes; binds the link to its base's digest. */
+export function linkHeader(kind: SnapshotKind, byteLength: number, baseContentSha256: string | null, pages: ArrayLike<number>): Uint8Array {
+  return new TextEncoder().encode(`aolight-snapshot/${SNAPSHOT_FORMAT}\n${kind}\n${byteLength}\n${baseContentSha256 ?? '-'}\n${Array.from(pages).join(',')}\n`)
 }
 
-export async function gunzip(blob: Blob, where: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await new Response(blob.stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer())
-  } catch (e) {
-    throw new StoreError('store/corrupt', `${where}: stored pages don't decompress (${String(e)})`, {}, { cause: e })
-  }
-}
-
-/** One link of a chain, as stored: which pages, their bytes (decompressed), the memory length. */
-export interface SnapshotLink {
+/** One link as stored, with the digest of its base (null for a full snapshot). */
+export interface StoredLink {
   id: number
+  kind: SnapshotKind
   byteLength: number
   pages: Uint32Array
-  zeroed: Uint32Array
+  contentSha256: string
+  baseContentSha256: string | null
+  blob: Blob
+}
+
+/** A link checked against its digest, its bytes decompressed. */
+export interface SnapshotLink {
+  id: number
+  kind: SnapshotKind
+  byteLength: number
+  pages: Uint32Array
   data: Uint8Array
 }
 
-/** Apply links oldest (the full snapshot) first; returns the memory of the last one. */
-export function rebuildMemory(chain: readonly SnapshotLink[]): Uint8Array {
+/** Decompress a link and check its digest; 'store/corrupt' (naming the link) when either fails. */
+export async function openLink(link: StoredLink, where: string): Promise<SnapshotLink> {
+  const here = `${where}: snapshot ${link.id}`
+  if ((link.kind === 'full') !== (link.baseContentSha256 === null)) {
+    throw new StoreError('store/corrupt', `${here}: a ${link.kind} snapshot ${link.kind === 'full' ? 'with' : 'without'} a base`, { snapshotId: link.id })
+  }
+  const data = await decompress(link.blob, here)
+  let expected = 0
+  for (const p of link.pages) {
+    const len = pageLength(p, link.byteLength)
+    if (len <= 0) throw new StoreError('store/corrupt', `${here}: page ${p} is beyond its memory length ${link.byteLength}`, { snapshotId: link.id })
+    expected += len
+  }
+  if (expected !== data.byteLength) {
+    throw new StoreError('store/corrupt', `${here}: stored pages hold ${data.byteLength} bytes, its page map needs ${expected}`, { snapshotId: link.id })
+  }
+  const actual = await sha256Hex(concat(linkHeader(link.kind, link.byteLength, link.baseContentSha256, link.pages), data))
+  if (actual !== link.contentSha256) {
+    throw new StoreError('store/corrupt', `${here}: content SHA-256 is ${actual}, recorded ${link.contentSha256}`,
+      { snapshotId: link.id, expected: link.contentSha256, actual })
+  }
+  return { id: link.id, kind: link.kind, byteLength: link.byteLength, pages: link.pages, data }
+}
+
+/**
+ * Apply checked links, the full snapshot first; returns the memory of the last one and its page
+ * image (the base for the next incremental).
+ */
+export function rebuildMemory(chain: readonly SnapshotLink[]): { memory: Uint8Array; image: PageImage } {
   const top = chain[chain.length - 1]
   if (!top) throw new StoreError('store/invalid', 'rebuilding a snapshot: empty chain')
+  if (chain[0]!.kind !== 'full' || chain.slice(1).some((l) => l.kind !== 'incremental')) {
+    throw new StoreError('store/corrupt', `rebuilding snapshot ${top.id}: chain ${chain.map((l) => `${l.id}:${l.kind}`).join(' → ')} is not one full snapshot then incrementals`, { snapshotId: top.id })
+  }
   const cap = Math.max(...chain.map((l) => l.byteLength))
-  const memory = new Uint8Array(cap)
+  const words = new Uint32Array(Math.ceil(cap / 4))
+  const memory = new Uint8Array(words.buffer, 0, cap)
+  const touched: number[] = []
   let len = 0
   for (const link of chain) {
-    let expected = 0
-    for (const p of link.pages) expected += pageLength(p, link.byteLength)
-    if (expected !== link.data.byteLength) {
-      throw new StoreError('store/corrupt',
-        `snapshot ${link.id}: stored pages hold ${link.data.byteLength} bytes, its page map needs ${expected}`, { snapshotId: link.id })
-    }
     // Memory only grows in Wasm, but stay exact if a link is shorter than its base.
     if (link.byteLength < len) memory.fill(0, link.byteLength, len)
     len = link.byteLength
-    let off = 0
-    for (const p of link.pages) {
-      const plen = pageLength(p, link.byteLength)
-      if (plen <= 0) throw new StoreError('store/corrupt', `snapshot ${link.id}: page ${p} is beyond its memory length ${link.byteLength}`, { snapshotId: link.id })
-      memory.set(link.data.subarray(off, off + plen), p * PAGE_SIZE)
-      off += plen
-    }
-    for (const p of link.zeroed) memory.fill(0, p * PAGE_SIZE, Math.min((p + 1) * PAGE_SIZE, len))
+    // A word view of the payload (decompressed buffers are aligned; odd tails are zero-padded).
+    const src = wordsOf(link.data)
+    link.pages.forEach((p, k) => {
+      const at = p * WORDS_PER_PAGE
+      const n = Math.ceil(pageLength(p, link.byteLength) / 4)
+      const from = k * WORDS_PER_PAGE
+      if (link.kind === 'full') words.set(src.subarray(from, from + n), at)
+      else for (let i = 0; i < n; i++) words[at + i] = words[at + i]! ^ src[from + i]!
+      touched.push(p)
+    })
   }
-  return len === cap ? memory : memory.subarray(0, len)
+  const out = len === cap ? memory : memory.subarray(0, len)
+  return { memory: out, image: imageOf(out, touched) }
+}
+
+async function compress(data: Uint8Array<ArrayBuffer>): Promise<Blob> {
+  const stream = new Blob([data]).stream().pipeThrough(new CompressionStream(COMPRESSION))
+  return new Response(stream).blob()
+}
+
+async function decompress(blob: Blob, where: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await new Response(blob.stream().pipeThrough(new DecompressionStream(COMPRESSION))).arrayBuffer())
+  } catch (e) {
+    throw new StoreError('store/corrupt', `${where}: stored pages don't decompress (${String(e)})`, {}, { cause: e })
+  }
 }
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
@@ -142,7 +201,16 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return hex
 }
 
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(a.byteLength + b.byteLength)
+  out.set(a)
+  out.set(b, a.byteLength)
+  return out
+}
+
 function describe(x: unknown): string {
   if (x instanceof Uint8Array) return `${x.byteLength} bytes`
   return x === null ? 'null' : typeof x === 'object' ? (x.constructor?.name ?? 'object') : typeof x
 }
+
+export { PAGE_SIZE }

@@ -1,31 +1,50 @@
 /**
- * Snapshots of a process's linear memory in IndexedDB: full or incremental (pages changed since
- * a base snapshot), gzip-compressed, each with the SHA-256 of the whole raw memory. Chains are
- * kept short (a full snapshot after `maxDepth` incrementals). Restore rebuilds the chain, checks
- * the SHA-256, and on a mismatch marks the snapshot corrupt and falls back to an older one.
+ * Snapshots of a process's linear memory in IndexedDB: full (the non-zero pages) or incremental
+ * (XOR deltas of the pages changed since a base snapshot), deflate-raw compressed, each link checked
+ * by its own content digest which chains to its base (snapshot-codec.ts). Chains are kept short (a
+ * full snapshot after `maxDepth` incrementals). Restore checks every link, rebuilds the memory, and
+ * on a mismatch marks the snapshot corrupt and falls back to an older one.
+ *
+ * The page image (copies of the non-zero pages, ~2 MB for aos) of each process's newest written or
+ * restored snapshot stays in RAM: an incremental needs it (exact comparison and XOR), so without it
+ * (a fresh store that restored nothing, or a base that isn't the cached one) the write is full.
  */
 import type { StoreDb } from './db'
 import type { Ordinate, SnapshotRecord } from './records'
 import type { EvictedSnapshot } from './snapshot-eviction'
+import type { PageImage } from './snapshot-image'
 import { StoreError, isStoreError } from './errors'
 import { checkOrdinate, ordinateText } from './ordinate'
-import { encodeSnapshot, gunzip, rebuildMemory, sha256Hex, type SnapshotLink } from './snapshot-codec'
+import { SNAPSHOT_FORMAT, encodeSnapshot, openLink, rebuildMemory, sha256Hex, type StoredLink } from './snapshot-codec'
 
 export interface WriteSnapshotOptions {
   /** 'auto' (default): incremental on the newest usable snapshot at or below the ordinate; 'full': always full */
   mode?: 'auto' | 'full'
   /** incrementals allowed on top of a full snapshot before the next full one (default 8) */
   maxDepth?: number
-  /** hex SHA-256 of `memory` if the caller already has it; saves hashing ~100 MB */
+  /** hex SHA-256 of `memory` if the caller already has it; recorded as the snapshot's `sha256` */
   sha256?: string
+  /** compute the whole-memory SHA-256 for an incremental too (~100 ms for aos; default false) */
+  hashWholeMemory?: boolean
 }
 
 export interface WrittenSnapshot {
   snapshot: SnapshotRecord
   /** old snapshots deleted to make room (quota) */
   evicted: EvictedSnapshot[]
-  /** ms spent: capture+gzip+hash, and the IndexedDB transaction */
-  timings: { encodeMs: number; writeMs: number }
+  /**
+   * ms: encodeMs = base lookup + scan + compression + hashing (scanMs: finding, copying, XORing
+   * pages; compressHashMs: deflate and digests, concurrent), writeMs = the IndexedDB transaction
+   */
+  timings: { encodeMs: number; writeMs: number; scanMs: number; compressHashMs: number }
+}
+
+export interface ReadSnapshotOptions {
+  /**
+   * Also hash the rebuilt memory and compare it with the recorded whole-memory `sha256` when there
+   * is one (~100–250 ms for aos). Off by default: the link digests already cover every stored byte.
+   */
+  checkWholeMemory?: boolean
 }
 
 export interface RestoredSnapshot {
@@ -37,7 +56,16 @@ export interface RestoredSnapshot {
 
 const now = (): number => performance.now()
 
+/** The newest snapshot of a process this store wrote or restored, with its page image. */
+interface CachedImage {
+  id: number
+  contentSha256: string
+  image: PageImage
+}
+
 export class SnapshotStore {
+  private readonly images = new Map<string, CachedImage>()
+
   constructor(private readonly db: StoreDb) {}
 
   /**
@@ -50,14 +78,17 @@ export class SnapshotStore {
     const maxDepth = opts.maxDepth ?? 8
     const t0 = now()
     const candidate = opts.mode === 'full' ? undefined : await this.newestAtOrBelow(processId, ordinate)
-    const base = candidate && candidate.depth < maxDepth ? candidate : undefined
-    const enc = await encodeSnapshot(memory, base, opts.sha256)
+    const cached = this.images.get(processId)
+    const base = candidate && candidate.depth < maxDepth && candidate.format === SNAPSHOT_FORMAT && cached?.id === candidate.id ? candidate : undefined
+    const enc = await encodeSnapshot(memory, base && cached ? { contentSha256: cached.contentSha256, image: cached.image } : null, {
+      ...(opts.sha256 !== undefined && { sha256: opts.sha256 }), ...(opts.hashWholeMemory && { hashWholeMemory: true }),
+    })
     const t1 = now()
     const meta: Omit<SnapshotRecord, 'id'> = {
       processId, nonce: ordinate.nonce, cron: ordinate.cron, kind: enc.kind,
-      baseId: base ? base.id : null, depth: base ? base.depth + 1 : 0,
-      byteLength: enc.byteLength, sha256: enc.sha256, pages: enc.pages, zeroed: enc.zeroed,
-      fingerprints: enc.fingerprints, rawSize: enc.rawSize, compressedSize: enc.compressedSize, createdAt: Date.now(),
+      baseId: base ? base.id : null, depth: base ? base.depth + 1 : 0, byteLength: enc.byteLength, format: SNAPSHOT_FORMAT,
+      sha256: enc.sha256, contentSha256: enc.contentSha256, pages: enc.pages,
+      rawSize: enc.rawSize, compressedSize: enc.compressedSize, createdAt: Date.now(),
     }
     const protect = base ? await this.chainIds(base) : []
     const { value: id, evicted } = await this.db.write(['snapshots', 'snapshotData'], where, async (tx) => {
@@ -68,7 +99,8 @@ export class SnapshotStore {
       await tx.objectStore('snapshotData').put({ id: key, blob: enc.blob })
       return key
     }, { protectSnapshots: protect })
-    return { snapshot: { ...meta, id }, evicted, timings: { encodeMs: t1 - t0, writeMs: now() - t1 } }
+    this.images.set(processId, { id, contentSha256: enc.contentSha256, image: enc.image })
+    return { snapshot: { ...meta, id }, evicted, timings: { encodeMs: t1 - t0, writeMs: now() - t1, ...enc.timings } }
   }
 
   /** The newest snapshot not marked corrupt with ordinate <= the given one. */
@@ -88,8 +120,11 @@ export class SnapshotStore {
     return all.sort((a, b) => a.id - b.id)
   }
 
-  /** Rebuild the memory of snapshot `id` and check it; a mismatch marks it corrupt ('store/corrupt'). */
-  async read(id: number): Promise<{ snapshot: SnapshotRecord; memory: Uint8Array }> {
+  /**
+   * Rebuild the memory of snapshot `id`, checking every link of its chain; a mismatch marks it
+   * corrupt ('store/corrupt'). Its page image becomes the base for the process's next incremental.
+   */
+  async read(id: number, opts: ReadSnapshotOptions = {}): Promise<{ snapshot: SnapshotRecord; memory: Uint8Array }> {
     const where = `reading snapshot ${id}`
     const { metas, blobs } = await this.db.read(['snapshots', 'snapshotData'], where, async (tx) => {
       const metas: SnapshotRecord[] = []
@@ -110,7 +145,7 @@ export class SnapshotStore {
     })
     const top = metas[0]!
     try {
-      const chain: SnapshotLink[] = []
+      const links: StoredLink[] = []
       for (let i = metas.length - 1; i >= 0; i--) {
         const m = metas[i]!
         const blob = blobs[i]
@@ -118,14 +153,23 @@ export class SnapshotStore {
           throw new StoreError('store/corrupt', `${where}: ${m.processId ? 'pages' : 'metadata'} of snapshot ${m.id} in its chain are missing`, { snapshotId: id, missing: m.id })
         }
         if (m.corrupt) throw new StoreError('store/corrupt', `${where}: base snapshot ${m.id} is marked corrupt`, { snapshotId: id, base: m.id })
-        chain.push({ id: m.id, byteLength: m.byteLength, pages: m.pages, zeroed: m.zeroed, data: await gunzip(blob, `${where}: snapshot ${m.id}`) })
+        if (m.format !== SNAPSHOT_FORMAT) {
+          throw new StoreError('store/corrupt', `${where}: snapshot ${m.id} was written in snapshot format ${m.format ?? 1}, this build reads format ${SNAPSHOT_FORMAT}`, { snapshotId: id, format: m.format ?? 1 })
+        }
+        const baseContentSha256 = i === metas.length - 1 ? null : metas[i + 1]!.contentSha256
+        links.push({ id: m.id, kind: m.kind, byteLength: m.byteLength, pages: m.pages, contentSha256: m.contentSha256, baseContentSha256, blob })
       }
-      const memory = rebuildMemory(chain)
-      const sha = await sha256Hex(memory)
-      if (sha !== top.sha256) {
-        throw new StoreError('store/corrupt', `${where}: SHA-256 of the rebuilt memory is ${sha}, recorded ${top.sha256}`,
-          { snapshotId: id, expected: top.sha256, actual: sha })
+      // Links decompress and hash concurrently (CompressionStream and WebCrypto work off the JS thread's critical path).
+      const chain = await Promise.all(links.map((l) => openLink(l, where)))
+      const { memory, image } = rebuildMemory(chain)
+      if (opts.checkWholeMemory && top.sha256 !== null) {
+        const sha = await sha256Hex(memory)
+        if (sha !== top.sha256) {
+          throw new StoreError('store/corrupt', `${where}: SHA-256 of the rebuilt memory is ${sha}, recorded ${top.sha256}`,
+            { snapshotId: id, expected: top.sha256, actual: sha })
+        }
       }
+      this.images.set(top.processId, { id: top.id, contentSha256: top.contentSha256, image })
       return { snapshot: top, memory }
     } catch (e) {
       if (isStoreError(e, 'store/corrupt')) await this.markCorrupt(id)
@@ -137,13 +181,13 @@ export class SnapshotStore {
    * Resume point: the newest snapshot at or below `o` that rebuilds and checks out; newer broken
    * ones are marked corrupt and listed in `skipped`. Undefined when none is usable.
    */
-  async restoreNewest(processId: string, o: Ordinate): Promise<RestoredSnapshot | undefined> {
+  async restoreNewest(processId: string, o: Ordinate, opts: ReadSnapshotOptions = {}): Promise<RestoredSnapshot | undefined> {
     const skipped: RestoredSnapshot['skipped'] = []
     for (;;) {
       const meta = await this.newestAtOrBelow(processId, o)
       if (!meta) return undefined
       try {
-        const { snapshot, memory } = await this.read(meta.id)
+        const { snapshot, memory } = await this.read(meta.id, opts)
         return { snapshot, memory, skipped }
       } catch (e) {
         if (!isStoreError(e, 'store/corrupt')) throw e

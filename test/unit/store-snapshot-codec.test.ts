@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
-import { PAGE_SIZE, fingerprintPages, isZeroFingerprint } from '../../src/store/memory-pages'
-import { captureSnapshot, encodeSnapshot, gunzip, rebuildMemory, type SnapshotLink } from '../../src/store/snapshot-codec'
+import { PAGE_SIZE, isZeroPage, nonZeroPages, pageEquals, wordsOf } from '../../src/store/memory-pages'
+import { diffPages, imageOf } from '../../src/store/snapshot-image'
+import { encodeSnapshot, openLink, rebuildMemory, type EncodedSnapshot, type SnapshotLink, type StoredLink } from '../../src/store/snapshot-codec'
 import { isStoreError } from '../../src/store/errors'
 
 /** Deterministic PRNG (mulberry32) so failures reproduce. */
@@ -26,42 +27,73 @@ function sparseMemory(pages: number, nonZero: number[], seed: number): Uint8Arra
 
 const hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
 
-async function link(id: number, mem: Uint8Array, base?: { byteLength: number; fingerprints: Uint32Array }) {
-  const enc = await encodeSnapshot(mem, base)
-  const l: SnapshotLink = { id, byteLength: enc.byteLength, pages: enc.pages, zeroed: enc.zeroed, data: await gunzip(enc.blob, 'test') }
+/** Encode, then open as restore would (decompress + digest check). */
+async function link(id: number, mem: Uint8Array, base?: EncodedSnapshot) {
+  const enc = await encodeSnapshot(mem, base ? { contentSha256: base.contentSha256, image: base.image } : null)
+  const l = await openLink(stored(id, enc, base), 'test')
   return { enc, l }
 }
 
+function stored(id: number, enc: EncodedSnapshot, base?: EncodedSnapshot, blob = enc.blob): StoredLink {
+  return { id, kind: enc.kind, byteLength: enc.byteLength, pages: enc.pages, contentSha256: enc.contentSha256, baseContentSha256: base?.contentSha256 ?? null, blob }
+}
+
 describe('memory pages', () => {
-  it('marks exactly the all-zero pages with [0,0], including a short last page', () => {
+  it('finds exactly the non-zero pages, including a byte in a short last page', () => {
     const m = new Uint8Array(3 * PAGE_SIZE + 100)
     m[PAGE_SIZE + 5] = 1
     m[3 * PAGE_SIZE + 99] = 7
-    const fp = fingerprintPages(m)
-    expect([0, 1, 2, 3].map((p) => isZeroFingerprint(fp, p))).toEqual([true, false, true, false])
+    expect(nonZeroPages(m)).toEqual([1, 3])
+    const w = wordsOf(m)
+    expect([0, 1, 2, 3].map((p) => isZeroPage(w, p))).toEqual([true, false, true, false])
   })
 
-  it('gives a different fingerprint when one byte of a page changes, and the same one for the same bytes', () => {
+  it('finds a single changed bit anywhere in a page, and equal pages equal', () => {
     const m = sparseMemory(4, [1, 2], 1)
-    const a = fingerprintPages(m)
-    const b = fingerprintPages(m.slice())
-    expect(b).toEqual(a)
-    m[2 * PAGE_SIZE + 12345] = m[2 * PAGE_SIZE + 12345]! ^ 0x10
-    const c = fingerprintPages(m)
-    expect([c[2], c[3]]).toEqual([a[2], a[3]])
-    expect([c[4], c[5]]).not.toEqual([a[4], a[5]])
+    const copy = wordsOf(m.slice()).slice(2 * PAGE_SIZE / 4, 3 * PAGE_SIZE / 4)
+    expect(pageEquals(wordsOf(m), 2, copy)).toBe(true)
+    for (const off of [0, 1, 12345, PAGE_SIZE - 1]) {
+      const n = m.slice()
+      n[2 * PAGE_SIZE + off] = n[2 * PAGE_SIZE + off]! ^ 0x10
+      expect(pageEquals(wordsOf(n), 2, copy)).toBe(false)
+    }
   })
 
   it('handles an unaligned view the same as an aligned copy', () => {
-    const m = sparseMemory(2, [0, 1], 2)
+    const m = sparseMemory(3, [0, 2], 2)
     const buf = new Uint8Array(m.byteLength + 1)
     buf.set(m, 1)
-    expect(fingerprintPages(buf.subarray(1))).toEqual(fingerprintPages(m))
+    expect(nonZeroPages(buf.subarray(1))).toEqual(nonZeroPages(m))
+    expect(diffPages(buf.subarray(1), null).changed).toEqual([0, 2])
+  })
+})
+
+describe('page image', () => {
+  it('diffs exactly against the base image: changed, new, zeroed pages; unchanged pages shared', () => {
+    const m0 = sparseMemory(16, [1, 2, 3], 3)
+    const { image: i0 } = diffPages(m0, null)
+    const m1 = m0.slice()
+    m1[2 * PAGE_SIZE + 4] = m1[2 * PAGE_SIZE + 4]! ^ 1
+    m1.fill(0, 3 * PAGE_SIZE, 4 * PAGE_SIZE)
+    m1[9 * PAGE_SIZE + 9] = 9
+    const { changed, image } = diffPages(m1, i0)
+    expect(changed).toEqual([2, 3, 9])
+    expect([...image.pages.keys()].sort((a, b) => a - b)).toEqual([1, 2, 9])
+    expect(image.pages.get(1)).toBe(i0.pages.get(1)) // unchanged: the same copy
+    expect(imageOf(m1, [1, 2, 3, 9]).pages.size).toBe(3)
+  })
+
+  it('image copies do not follow later changes to the memory', () => {
+    const m = sparseMemory(4, [1], 4)
+    const { image } = diffPages(m, null)
+    const before = hex(new Uint8Array(image.pages.get(1)!.buffer))
+    m.fill(0xff)
+    expect(hex(new Uint8Array(image.pages.get(1)!.buffer))).toBe(before)
   })
 })
 
 describe('snapshot codec', () => {
-  it('full snapshot stores only non-zero pages and rebuilds the exact memory and SHA-256', async () => {
+  it('full snapshot stores only non-zero pages, rebuilds the exact memory, and records the whole-memory SHA-256', async () => {
     const m = sparseMemory(200, [0, 3, 120, 121, 199], 3)
     const { enc, l } = await link(1, m)
     expect(enc.kind).toBe('full')
@@ -70,79 +102,120 @@ describe('snapshot codec', () => {
     expect(enc.compressedSize).toBeLessThan(enc.rawSize)
     expect(enc.sha256).toBe(hex(m))
     const back = rebuildMemory([l])
-    expect(hex(back)).toBe(hex(m))
+    expect(hex(back.memory)).toBe(hex(m))
+    expect([...back.image.pages.keys()]).toEqual([0, 3, 120, 121, 199])
   })
 
-  it('incremental stores changed, new and zeroed pages and rebuilds through a chain', async () => {
+  it('incremental stores XOR deltas of changed, new and zeroed pages and rebuilds through a chain', async () => {
     const m0 = sparseMemory(64, [1, 2, 3, 10], 4)
     const { enc: e0, l: l0 } = await link(1, m0)
     const m1 = new Uint8Array(80 * PAGE_SIZE) // grew by 16 pages
     m1.set(m0)
-    m1[2 * PAGE_SIZE + 7] = m1[2 * PAGE_SIZE + 7]! ^ 1 // page 2 changes
+    m1[2 * PAGE_SIZE + 7] = m1[2 * PAGE_SIZE + 7]! ^ 1 // page 2 changes by one bit
     m1.fill(0, 10 * PAGE_SIZE, 11 * PAGE_SIZE) // page 10 becomes zero
     m1[70 * PAGE_SIZE] = 9 // a new page in the grown part
     const { enc: e1, l: l1 } = await link(2, m1, e0)
     expect(e1.kind).toBe('incremental')
-    expect([...e1.pages]).toEqual([2, 70])
-    expect([...e1.zeroed]).toEqual([10])
+    expect(e1.sha256).toBeNull() // not hashed for an incremental
+    expect([...e1.pages]).toEqual([2, 10, 70])
+    // the delta of page 2 is one set bit
+    expect(l1.data.subarray(0, PAGE_SIZE).reduce((a, b) => a + (b === 0 ? 0 : 1), 0)).toBe(1)
+    expect(e1.compressedSize).toBeLessThan(e0.compressedSize)
     const m2 = m1.slice()
     m2[3 * PAGE_SIZE + 100] = 42
     const { enc: e2, l: l2 } = await link(3, m2, e1)
     expect([...e2.pages]).toEqual([3])
-    expect(hex(rebuildMemory([l0, l1]))).toBe(hex(m1))
-    expect(hex(rebuildMemory([l0, l1, l2]))).toBe(e2.sha256)
+    expect(hex(rebuildMemory([l0, l1]).memory)).toBe(hex(m1))
+    expect(hex(rebuildMemory([l0, l1, l2]).memory)).toBe(hex(m2))
   })
 
-  it('capture copies: changing the memory after capture does not change the snapshot', async () => {
+  it('records a caller-supplied SHA-256 or hashes on request for an incremental', async () => {
+    const m0 = sparseMemory(8, [1, 2], 5)
+    const e0 = await encodeSnapshot(m0)
+    const m1 = m0.slice()
+    m1[PAGE_SIZE] = m1[PAGE_SIZE]! ^ 3
+    const base = { contentSha256: e0.contentSha256, image: e0.image }
+    expect((await encodeSnapshot(m1, base, { hashWholeMemory: true })).sha256).toBe(hex(m1))
+    expect((await encodeSnapshot(m1, base, { sha256: 'a'.repeat(64) })).sha256).toBe('a'.repeat(64))
+  })
+
+  it('reads the memory before the first await: changing it afterwards does not change the snapshot', async () => {
     const m = sparseMemory(8, [1, 5], 5)
     const want = hex(m)
-    const cap = captureSnapshot(m)
+    const pending = encodeSnapshot(m)
     m.fill(0xff)
-    expect(await cap.sha256).toBe(want)
-    expect(hex(rebuildMemory([{ id: 1, byteLength: cap.byteLength, pages: cap.pages, zeroed: cap.zeroed, data: cap.data }]))).toBe(want)
+    const enc = await pending
+    expect(enc.sha256).toBe(want)
+    const l = await openLink(stored(1, enc), 'test')
+    expect(hex(rebuildMemory([l]).memory)).toBe(want)
   })
 
-  it('detects a page map that does not match the stored bytes', () => {
-    const m = sparseMemory(4, [1], 6)
-    const cap = captureSnapshot(m)
-    const bad = { id: 9, byteLength: cap.byteLength, pages: Uint32Array.from([1, 2]), zeroed: cap.zeroed, data: cap.data }
+  it('detects a flipped stored byte, a wrong page map, a wrong base and damaged compression, naming the snapshot', async () => {
+    const m0 = sparseMemory(8, [1, 2], 6)
+    const e0 = await encodeSnapshot(m0)
+    const m1 = m0.slice()
+    m1[2 * PAGE_SIZE + 8] = m1[2 * PAGE_SIZE + 8]! ^ 1
+    const e1 = await encodeSnapshot(m1, { contentSha256: e0.contentSha256, image: e0.image })
+    const good = stored(7, e1, e0)
+    await expect(openLink(good, 'w')).resolves.toBeDefined()
+
+    // re-compress the payload with one byte flipped: decompresses, fails the digest
+    const raw = new Uint8Array(await new Response(e1.blob.stream().pipeThrough(new DecompressionStream('deflate-raw'))).arrayBuffer())
+    raw[100] = raw[100]! ^ 0x40
+    const reblob = await new Response(new Blob([raw]).stream().pipeThrough(new CompressionStream('deflate-raw'))).blob()
+    await expect(openLink({ ...good, blob: reblob }, 'w')).rejects.toThrow(/w: snapshot 7: content SHA-256 is [0-9a-f]{64}, recorded [0-9a-f]{64}/)
+    // the same bytes claimed for another page
+    await expect(openLink({ ...good, pages: Uint32Array.from([1]) }, 'w')).rejects.toThrow(/content SHA-256/)
+    // a page map that does not fit the bytes
+    await expect(openLink({ ...good, pages: Uint32Array.from([1, 2]) }, 'w')).rejects.toThrow(/stored pages hold 65536 bytes, its page map needs 131072/)
+    // applied on another base
+    await expect(openLink({ ...good, baseContentSha256: 'b'.repeat(64) }, 'w')).rejects.toThrow(/content SHA-256/)
+    // damaged compressed stream
+    const bytes = new Uint8Array(await e0.blob.arrayBuffer())
+    bytes[Math.floor(bytes.length / 2)]! ^= 0xff
+    const bad = openLink({ ...stored(1, e0), blob: new Blob([bytes]) }, 'w')
+    await expect(bad).rejects.toMatchObject({ code: 'store/corrupt' })
+    await expect(bad).rejects.toThrow(/w: snapshot 1: (stored pages don't decompress|content SHA-256|stored pages hold)/)
+  })
+
+  it('refuses a chain that does not start with a full snapshot', async () => {
+    const m = sparseMemory(4, [1], 8)
+    const { l } = await link(1, m)
     try {
-      rebuildMemory([bad])
+      rebuildMemory([{ ...l, kind: 'incremental' }])
       expect.unreachable()
     } catch (e) {
       expect(isStoreError(e, 'store/corrupt')).toBe(true)
-      expect(String(e)).toMatch(/snapshot 9: stored pages hold 65536 bytes, its page map needs 131072/)
+      expect(String(e)).toMatch(/chain 1:incremental is not one full snapshot then incrementals/)
     }
   })
 
-  it('reports damaged gzip bytes as store/corrupt', async () => {
-    const { enc } = await link(1, sparseMemory(4, [1, 2], 7))
-    const bytes = new Uint8Array(await enc.blob.arrayBuffer())
-    bytes[Math.floor(bytes.length / 2)]! ^= 0xff
-    await expect(gunzip(new Blob([bytes]), 'snapshot 1')).rejects.toMatchObject({ code: 'store/corrupt' })
+  it('rejects bad input with a specific error', async () => {
+    await expect(encodeSnapshot(new Uint8Array(0))).rejects.toThrow(/non-empty Uint8Array \(got 0 bytes\)/)
+    await expect(encodeSnapshot([1, 2] as unknown as Uint8Array)).rejects.toThrow(/got Array/)
+    await expect(encodeSnapshot(new Uint8Array(4), null, { sha256: 'xyz' })).rejects.toThrow(/64 lowercase hex/)
   })
 
-  it('rejects bad input with a specific error', () => {
-    expect(() => captureSnapshot(new Uint8Array(0))).toThrow(/non-empty Uint8Array \(got 0 bytes\)/)
-    expect(() => captureSnapshot([1, 2] as unknown as Uint8Array)).toThrow(/got Array/)
-    expect(() => captureSnapshot(new Uint8Array(4), null, 'xyz')).toThrow(/64 lowercase hex/)
-  })
-
-  it('property: any chain of random page edits rebuilds to the last memory', async () => {
+  it('property: any chain of random page edits (incl. growth and odd lengths) rebuilds to the last memory', async () => {
     await fc.assert(fc.asyncProperty(
-      fc.array(fc.array(fc.tuple(fc.nat(15), fc.nat(PAGE_SIZE - 1), fc.nat(255)), { maxLength: 6 }), { minLength: 1, maxLength: 5 }),
+      fc.array(fc.tuple(fc.array(fc.tuple(fc.nat(15), fc.nat(PAGE_SIZE - 1), fc.nat(255)), { maxLength: 6 }), fc.nat(3)), { minLength: 1, maxLength: 5 }),
       async (steps) => {
-        let mem = new Uint8Array(16 * PAGE_SIZE)
-        let base: { byteLength: number; fingerprints: Uint32Array } | undefined
+        let mem = new Uint8Array(8 * PAGE_SIZE + 6)
+        let base: EncodedSnapshot | undefined
         const chain: SnapshotLink[] = []
-        for (const [i, edits] of steps.entries()) {
-          mem = mem.slice()
-          for (const [p, off, v] of edits) mem[p * PAGE_SIZE + off] = v
+        for (const [i, [edits, grow]] of steps.entries()) {
+          const next = new Uint8Array(mem.byteLength + grow * PAGE_SIZE)
+          next.set(mem)
+          mem = next
+          for (const [p, off, v] of edits) if (p * PAGE_SIZE + off < mem.byteLength) mem[p * PAGE_SIZE + off] = v
           const { enc, l } = await link(i, mem, base)
           chain.push(l)
           base = enc
         }
-        expect(hex(rebuildMemory(chain))).toBe(hex(mem))
-      }), { numRuns: 25 })
+        const back = rebuildMemory(chain)
+        expect(back.memory.byteLength).toBe(mem.byteLength)
+        expect(hex(back.memory)).toBe(hex(mem))
+        expect([...back.image.pages.keys()].sort((a, b) => a - b)).toEqual(nonZeroPages(mem))
+      }), { numRuns: 30 })
   })
 })

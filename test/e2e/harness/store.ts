@@ -4,6 +4,7 @@ import { StoreDb } from '../../../src/store/db'
 import { MIGRATIONS, type Migration } from '../../../src/store/schema'
 import { sha256Hex } from '../../../src/store/snapshot-codec'
 import { aosLikeMemory, evaluateMessages, AOS_NONZERO_PAGES } from './store-memory'
+import type { AosTiming } from './store-aos-worker'
 
 const harness = {
   ...store, StoreDb, MIGRATIONS, sha256Hex, aosLikeMemory, evaluateMessages, AOS_NONZERO_PAGES,
@@ -22,6 +23,19 @@ const harness = {
       w.onmessage = (e) => { w.terminate(); resolve(e.data) }
       w.onerror = (e) => { w.terminate(); reject(new Error(e.message)) }
       w.postMessage({ dbName })
+    })
+  },
+  /** Snapshot timings on a real aos memory made by our runtime inside a dedicated Worker. */
+  aosTiming(dbName: string, moduleUrl: string, rounds: number, perRound: number): Promise<AosTiming> {
+    const w = new Worker(new URL('./store-aos-worker.ts', import.meta.url), { type: 'module' })
+    return new Promise((resolve, reject) => {
+      w.onmessage = (e: MessageEvent<{ ok: true; timing: AosTiming } | { ok: false; error: string }>) => {
+        w.terminate()
+        if (e.data.ok) resolve(e.data.timing)
+        else reject(new Error(e.data.error))
+      }
+      w.onerror = (e) => { w.terminate(); reject(new Error(e.message)) }
+      w.postMessage({ dbName, moduleUrl, rounds, perRound })
     })
   },
 }

@@ -1,0 +1,118 @@
+/**
+ * Worker side of test/e2e/store-aos.spec.ts: a real aos memory made by our runtime in this
+ * dedicated Worker (spawn + token Eval + Transfers), snapshotted into IndexedDB like the compute
+ * worker does: a full snapshot, then after every `perRound` more Transfers an incremental, timed.
+ * Then a warm open in a fresh store (no page image in RAM): restore, instantiate on the restored
+ * memory, and check it is the same state (same SHA-256, same reply to the next Transfer), and
+ * that the next snapshot after the restore is incremental again.
+ */
+import { openAolightStore } from '../../../src/store/index'
+import { sha256Hex } from '../../../src/store/snapshot-codec'
+import { compileAoModule, loadAoModule } from '../../../src/wasm/index'
+import type { AoInstance } from '../../../src/wasm/types'
+import { tokenWorkload } from '../../fixtures/runtime-logs/token-workload'
+
+export interface AosRound {
+  /** messages evaluated since the previous snapshot */
+  messages: number
+  kind: string
+  totalMs: number
+  encodeMs: number
+  writeMs: number
+  scanMs: number
+  compressHashMs: number
+  pages: number
+  rawSize: number
+  compressedSize: number
+}
+
+export interface AosTiming {
+  byteLength: number
+  /** ms for `instance.snapshot()`, the copy of the whole memory the runtime host transfers */
+  copyMs: number[]
+  full: AosRound
+  rounds: AosRound[]
+  warm: { restoreMs: number; compileMs: number; instantiateMs: number; depth: number; sameSha: boolean; sameReply: boolean; nextKind: string; nextBase: number | null; restoredId: number }
+}
+
+type Request = { dbName: string; moduleUrl: string; rounds: number; perRound: number }
+
+self.onmessage = async (e: MessageEvent<Request>) => {
+  try {
+    self.postMessage({ ok: true, timing: await run(e.data) })
+  } catch (err) {
+    self.postMessage({ ok: false, error: err instanceof Error ? `${err.name}: ${err.message}\n${err.stack ?? ''}` : String(err) })
+  }
+}
+
+async function run({ dbName, moduleUrl, rounds, perRound }: Request): Promise<AosTiming> {
+  const res = await fetch(moduleUrl)
+  if (!res.ok) throw new Error(`GET ${moduleUrl}: ${res.status}`)
+  const bytes = new Uint8Array(await res.arrayBuffer())
+  const { log, setup } = tokenWorkload('aos2_0_6', perRound * (rounds + 1) + 1)
+  const inst = await loadAoModule(bytes, { format: log.module.format })
+  let next = 0
+  const evaluate = async (instance: AoInstance, upTo: number) => {
+    for (; next < upTo; next++) {
+      const r = await instance.handle(log.entries[next]!.msg, log.env)
+      if (r.Error) throw new Error(`message ${next} failed: ${JSON.stringify(r.Error).slice(0, 200)}`)
+    }
+  }
+  const copyMs: number[] = []
+  const copy = (instance: AoInstance) => {
+    const t = performance.now()
+    const m = instance.snapshot()
+    copyMs.push(performance.now() - t)
+    return m
+  }
+
+  const pid = 'aos-proc'
+  const store = await openAolightStore({ name: dbName })
+  await store.processes.put({ id: pid, record: {}, tags: [], moduleId: 'aos2_0_6', scheduler: 's' })
+  const write = async (memory: Uint8Array, messages: number): Promise<AosRound> => {
+    const t = performance.now()
+    const w = await store.snapshots.write(pid, { nonce: next, cron: 0 }, memory)
+    const totalMs = performance.now() - t
+    const s = w.snapshot
+    return { messages, kind: s.kind, totalMs, ...w.timings, pages: s.pages.length, rawSize: s.rawSize, compressedSize: s.compressedSize }
+  }
+
+  await evaluate(inst, setup + perRound)
+  const first = copy(inst)
+  const byteLength = first.byteLength
+  const full = await write(first, setup + perRound)
+  const out: AosRound[] = []
+  let last = first
+  for (let r = 1; r <= rounds; r++) {
+    await evaluate(inst, setup + perRound * (r + 1))
+    last = copy(inst)
+    out.push(await write(last, perRound))
+  }
+  const liveSha = await sha256Hex(last)
+  store.close()
+
+  // Warm open: a fresh store (as after a reload), the newest snapshot, a new instance on it.
+  const fresh = await openAolightStore({ name: dbName })
+  const t0 = performance.now()
+  const restored = await fresh.snapshots.restoreNewest(pid, { nonce: Number.MAX_SAFE_INTEGER, cron: 0 })
+  const t1 = performance.now()
+  if (!restored) throw new Error('warm open: no snapshot restored')
+  const module = await compileAoModule(bytes)
+  const t2 = performance.now()
+  const inst2 = await loadAoModule(module, { format: log.module.format, memory: restored.memory })
+  const t3 = performance.now()
+  const sameSha = (await sha256Hex(restored.memory)) === liveSha
+
+  // The next Transfer on the live instance and on the restored one: the same reply.
+  const msg = log.entries[next]!.msg
+  const a = await inst.handle(structuredClone(msg), log.env)
+  const b = await inst2.handle(structuredClone(msg), log.env)
+  const sameReply = JSON.stringify(a) === JSON.stringify(b) && !a.Error
+  next++
+  const after = await fresh.snapshots.write(pid, { nonce: next, cron: 0 }, inst2.snapshot())
+  fresh.close()
+  return {
+    byteLength, copyMs, full, rounds: out,
+    warm: { restoreMs: t1 - t0, compileMs: t2 - t1, instantiateMs: t3 - t2, depth: restored.snapshot.depth, sameSha, sameReply, nextKind: after.snapshot.kind, nextBase: after.snapshot.baseId, restoredId: restored.snapshot.id },
+  }
+}
