@@ -49,7 +49,7 @@ function stop(code = 0) {
 process.on('SIGINT', () => stop(0))
 process.on('SIGTERM', () => stop(0))
 
-start(process.execPath, ['--experimental-wasm-memory64', '--import', 'tsx', 'test/devnet/cli.ts', '--port', String(devnetPort), '--seed'], 'devnet')
+start(process.execPath, ['--experimental-wasm-memory64', '--import', 'tsx', 'test/devnet/cli.ts', '--port', String(devnetPort), '--seed', '--demo-out', 'dist/demo-processes.json'], 'devnet')
 start('npx', ['vite', 'preview', '--port', String(appPort), '--strictPort', '--logLevel', 'warn'], 'app')
 
 // Print the URL once the app server answers.
