@@ -152,14 +152,15 @@ test('snapshots: 110 MB aos-shaped memory, full + incremental chain round trip, 
     return {
       byteLength: mem.byteLength, shas, restored,
       metas: writes.map((w) => ({ kind: w.snapshot.kind, depth: w.snapshot.depth, pages: w.snapshot.pages.length, raw: w.snapshot.rawSize, gz: w.snapshot.compressedSize, sha: w.snapshot.sha256, ...w.timings })),
-      newest: newest && { nonce: newest.snapshot.nonce, ok: newest.snapshot.sha256 === shas[2] },
+      newest: newest && { nonce: newest.snapshot.nonce, ok: (await S.sha256Hex(newest.memory)) === shas[2] },
       zero: none?.snapshot.nonce,
     }
   })
   console.log('snapshot round trip (main thread):', JSON.stringify(r.metas))
   expect(r.byteLength).toBe(1679 * 65536)
   expect(r.metas.map((m) => [m.kind, m.depth, m.pages])).toEqual([['full', 0, 34], ['incremental', 1, 24], ['incremental', 2, 24], ['full', 0, 34]])
-  expect(r.metas.map((m) => m.sha)).toEqual(r.shas)
+  // the whole-memory SHA-256 is recorded for full snapshots only (incrementals rely on their link digests)
+  expect(r.metas.map((m) => m.sha)).toEqual([r.shas[0], null, null, r.shas[3]])
   expect(r.restored).toEqual(r.shas.map((sha) => ({ len: r.byteLength, sha })))
   expect(r.newest).toEqual({ nonce: 1000, ok: true })
   expect(r.zero).toBe(0)
@@ -181,16 +182,16 @@ test('corruption: a flipped stored byte or wrong page bytes are detected, marked
     S.evaluateMessages(mem, 8)
     const c = await s.snapshots.write(pid, { nonce: 30, cron: 0 }, mem) // incremental on b
     const raw = s.db.raw('test')
-    // c: flip one byte in the middle of its stored gzip bytes
+    // c: flip one byte in the middle of its stored compressed bytes
     const cData = (await raw.get('snapshotData', c.snapshot.id))!
     const cBytes = new Uint8Array(await cData.blob.arrayBuffer())
     cBytes[cBytes.length >> 1]! ^= 0x01
     await raw.put('snapshotData', { id: c.snapshot.id, blob: new Blob([cBytes]) })
-    // b: valid gzip of the wrong page bytes (decompresses fine, SHA-256 must catch it)
+    // b: valid deflate-raw of the wrong page bytes (decompresses fine, its content SHA-256 must catch it)
     const bData = (await raw.get('snapshotData', b.snapshot.id))!
-    const plain = new Uint8Array(await new Response(bData.blob.stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer())
+    const plain = new Uint8Array(await new Response(bData.blob.stream().pipeThrough(new DecompressionStream('deflate-raw'))).arrayBuffer())
     plain[12345]! ^= 0x80
-    const regz = await new Response(new Blob([plain]).stream().pipeThrough(new CompressionStream('gzip'))).blob()
+    const regz = await new Response(new Blob([plain]).stream().pipeThrough(new CompressionStream('deflate-raw'))).blob()
     await raw.put('snapshotData', { id: b.snapshot.id, blob: regz })
     const got = await s.snapshots.restoreNewest(pid, { nonce: 100, cron: 0 })
     const marks = (await s.snapshots.list(pid)).map((m) => [m.id, !!m.corrupt])
@@ -207,8 +208,9 @@ test('corruption: a flipped stored byte or wrong page bytes are detected, marked
   expect(r.got).toMatchObject({ id: a, nonce: 10 })
   expect(r.got!.sha).toBe(r.got!.want)
   expect(r.skipped!.map((x) => [x.id, x.code])).toEqual([[c, 'store/corrupt'], [b, 'store/corrupt']])
-  expect(r.skipped![0]!.msg).toMatch(new RegExp(`reading snapshot ${c}: snapshot ${c}: stored pages don't decompress|reading snapshot ${c}: SHA-256 of the rebuilt memory`))
-  expect(r.skipped![1]!.msg).toMatch(new RegExp(`reading snapshot ${b}: SHA-256 of the rebuilt memory is [0-9a-f]{64}, recorded [0-9a-f]{64}`))
+  // c's chain holds two damaged links (checked concurrently): either may be reported
+  expect(r.skipped![0]!.msg).toMatch(new RegExp(`^reading snapshot ${c}: snapshot (${c}: (stored pages don't decompress|stored pages hold|content SHA-256)|${b}: content SHA-256)`))
+  expect(r.skipped![1]!.msg).toMatch(new RegExp(`^reading snapshot ${b}: snapshot ${b}: content SHA-256 is [0-9a-f]{64}, recorded [0-9a-f]{64}`))
   expect(r.marks).toEqual([[a, false], [b, true], [c, true]])
   expect(r.d).toEqual({ kind: 'incremental', base: a })
 })
@@ -385,7 +387,9 @@ test('quota: a real QuotaExceededError evicts old snapshots, retries and reports
   }
 })
 
-test('worker: incremental snapshot write after "500 messages" (24 pages changed) in a dedicated Worker', async ({ page }) => {
+// Worst case (every word of 24 pages rewritten with random data, so XOR deltas don't shrink); the
+// real aos figure is test/e2e/store-aos.spec.ts.
+test('worker: incremental snapshot write after "500 messages" (24 pages rewritten at random) in a dedicated Worker', async ({ page }) => {
   const r = await page.evaluate(() => window.store.workerTiming('worker-' + Math.random())) as {
     error?: string; fullMs: number; fullCompressed: number; byteLength: number; withShaMs: number; restoreMs: number
     rounds: { totalMs: number; encodeMs: number; writeMs: number; pages: number; compressedSize: number }[]

@@ -30,10 +30,11 @@ self.onmessage = async (e: MessageEvent<{ dbName: string }>) => {
     const restoreT = performance.now()
     const back = await s.snapshots.restoreNewest(pid, { nonce: 4000, cron: 0 })
     const restoreMs = performance.now() - restoreT
+    const backSha = back && await crypto.subtle.digest('SHA-256', back.memory as Uint8Array<ArrayBuffer>).then((d) => [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join(''))
     s.close()
     self.postMessage({
       fullMs, fullCompressed: full.snapshot.compressedSize, byteLength: memory.byteLength, rounds, withShaMs, restoreMs,
-      restoredDepth: back?.snapshot.depth, restoredOk: back?.snapshot.sha256 === sha,
+      restoredDepth: back?.snapshot.depth, restoredOk: back?.snapshot.sha256 === sha && backSha === sha,
     })
   } catch (err) {
     self.postMessage({ error: String(err) })
