@@ -17,7 +17,18 @@ import { startDevnet, type Devnet } from '../devnet/devnet'
 import { fillProcess, readLog } from './support/proof-log'
 import { harnessUrl } from './env'
 import type { ProofHarness } from './harness/proof'
-import type { LoggedMessage, MessageResult } from '../../src/node/contract'
+import type { LoggedMessage, MessageResult, ProcessEvent } from '../../src/node/contract'
+import type { RecordedCheck } from './harness/proof-compute.worker'
+import { addressOf } from './support/proof-log'
+import { restoreDateNow } from '../devnet/clock'
+import { ReferenceRunner } from '../fixtures/runtime-logs/reference-runner'
+import { cronSourceFor } from '../../src/compute/cron'
+import { boundaryOf } from '../../src/compute/evaluator'
+import { GatewayClient } from '../../src/protocol/gateway-client'
+import { SuClient } from '../../src/protocol/su-client'
+import { buildEnv, mapEdge } from '../../src/protocol/message-mapping'
+import { tagValue } from '../../src/protocol/wire-types'
+import { moduleOptionsFromTags, type AoMessage } from '../../src/wasm/index'
 
 declare global {
   interface Window { proof: ProofHarness }
@@ -89,6 +100,50 @@ function resultsOf(messages: LoggedMessage[]): { scheduled: Map<number, string>;
   return { scheduled, crons }
 }
 
+/**
+ * The reference: @permaweb/ao-loader driven the reference CU's way (test/fixtures/runtime-logs/
+ * reference-runner.ts: one hot instance, a fresh one with the previous memory after an Error),
+ * over the SU log mapped the reference way, with the cron messages between scheduled messages
+ * generated as the reference CU does (src/compute/cron.ts, itself checked against the devnet's
+ * /cron above). Runs in this (Playwright) process: ao-loader's global clock/log/random swaps are
+ * undone after every call.
+ */
+async function referenceFold(d: Devnet, processId: string): Promise<{ scheduled: Map<number, string>; crons: string[]; ms: number }> {
+  const edges = await readLog(d.urls.su, processId)
+  const gw = new GatewayClient(d.urls.gateway)
+  const proc = await new SuClient(d.urls.su).getProcess(processId)
+  const moduleId = tagValue(proc.tags, 'Module')!
+  const meta = (await gw.transaction(moduleId))!
+  const bytes = await gw.getRaw(moduleId)
+  const opts = moduleOptionsFromTags(meta.tags, proc.tags)
+  const env = buildEnv({ id: processId, ownerAddress: proc.owner.address, tags: proc.tags }, { id: moduleId, ownerAddress: meta.owner.address, tags: meta.tags })
+  const cron = cronSourceFor({ processId, ownerAddress: proc.owner.address, tags: proc.tags, origin: { timestamp: proc.timestamp, blockHeight: Number(proc.block) } })
+  const host = { log: console.log, random: Math.random }
+  const runner = await ReferenceRunner.create(bytes, opts.format as never)
+  const call = async (msg: AoMessage): Promise<string> => {
+    try {
+      const o = await runner.handle(structuredClone(msg), env)
+      return resultText((o.result ?? { Output: "", Error: o.thrown ?? "thrown" }) as Partial<MessageResult>)
+    } finally {
+      restoreDateNow()
+      console.log = host.log
+      Math.random = host.random
+    }
+  }
+  const scheduled = new Map<number, string>()
+  const crons: string[] = []
+  let prev: ReturnType<typeof boundaryOf> | undefined
+  const t0 = performance.now()
+  for (const edge of edges) {
+    const { message } = mapEdge(edge, addressOf)
+    const nonce = Number(message.Nonce)
+    if (prev && cron) for (const c of await cron.between(prev, boundaryOf({ ...message, Nonce: nonce }))) crons.push(await call(c as unknown as AoMessage))
+    scheduled.set(nonce, await call(message as unknown as AoMessage))
+    prev = boundaryOf(message)
+  }
+  return { scheduled, crons, ms: performance.now() - t0 }
+}
+
 function expectEqualToClean(messages: LoggedMessage[], what: string): void {
   const ids = messages.map((m) => m.id)
   expect(new Set(ids).size, `${what}: no duplicated entry`).toBe(ids.length)
@@ -98,7 +153,10 @@ function expectEqualToClean(messages: LoggedMessage[], what: string): void {
   expect(got.crons, `${what}: cron results`).toEqual(clean!.crons)
 }
 
-test('clean run: 300 messages fetched, verified, computed and cross-checked agreed with the devnet CU, crons equal', async ({ page }) => {
+/** What the clean run saw, once every cross-check had answered (assertions are split below). */
+let run: { messages: LoggedMessage[]; events: ProcessEvent[]; checks: RecordedCheck[] } | undefined
+
+test('clean run: 300 messages fetched, verified and computed in the tab; crons equal the devnet CU\'s /cron', async ({ page }) => {
   test.setTimeout(170_000)
   expect(logLength).toBeGreaterThan(SENT)
   await openHarness(page)
@@ -114,24 +172,25 @@ test('clean run: 300 messages fetched, verified, computed and cross-checked agre
   expect(stats.mode).toBe('online')
   expect(stats.skippedPushes).toBe(0)
 
-  const messages = await page.evaluate(() => window.proof.allMessages())
-  const scheduled = messages.filter((m) => !m.cron)
+  // every scheduled message is cross-checked in the tab (/result per message); wait for all
+  await page.waitForFunction((n) => window.proof.checks().then((c) => c.length >= n), logLength, { timeout: 60_000, polling: 500 })
+  await page.waitForTimeout(500) // the last check's events and store writes
+  run = {
+    messages: await page.evaluate(() => window.proof.allMessages()),
+    events: await page.evaluate(() => window.proof.events()),
+    checks: await page.evaluate(() => window.proof.checks()),
+  }
+  await page.evaluate(() => window.proof.close())
+
+  const scheduled = run.messages.filter((m) => !m.cron)
   expect(scheduled.map((m) => m.nonce)).toEqual([...Array(logLength).keys()].reverse())
   for (const m of scheduled) expect(m.result, `nonce ${m.nonce} computed`).toBeDefined()
-  clean = resultsOf(messages)
+  clean = resultsOf(run.messages)
   const errors = scheduled.filter((m) => m.result?.Error)
-  const crons = messages.filter((m) => m.cron)
+  const crons = run.messages.filter((m) => m.cron)
   figures.mix = { errors: errors.length, crons: crons.length, pushes: scheduled.filter((m) => m.from === pid).length }
   expect(errors.length, 'Eval errors and overdrafts are in the log').toBeGreaterThanOrEqual(20)
   expect(crons.length, 'crons were evaluated between messages').toBeGreaterThanOrEqual(3)
-
-  // Every scheduled message cross-checked in the tab against the devnet CU (/result per message).
-  await page.waitForFunction((n) => window.proof.checks().then((c) => c.length >= n), logLength, { timeout: 60_000, polling: 500 })
-  const checks = await page.evaluate(() => window.proof.checks())
-  const notAgreed = checks.filter((c) => c.verdict !== 'agreed')
-  figures.crossCheck = { checks: checks.length, agreed: checks.length - notAgreed.length, notAgreed: notAgreed.slice(0, 5) }
-  expect(new Set(checks.map((c) => c.nonce)).size, 'one check per nonce').toBe(logLength)
-  expect(notAgreed, `cross-check outcomes other than agreed: ${JSON.stringify(notAgreed.slice(0, 3))}`).toEqual([])
 
   // Crons: the same results as the devnet CU's /cron (which skips errored ones), up to our last message.
   const cronRes = await fetch(`${devnet.urls.cu}/cron/${pid}?limit=1000`)
@@ -141,27 +200,39 @@ test('clean run: 300 messages fetched, verified, computed and cross-checked agre
     .filter((e) => (JSON.parse(atob(e.cursor)) as { timestamp: number }).timestamp < lastTs)
     .map((e) => resultText(e.node))
   const ours = crons.filter((m) => !m.result?.Error).reverse().map((m) => resultText(m.result))
+  expect(ours.length, 'as many crons as the devnet CU').toBe(remote.length)
   expect(ours, 'cron results vs the devnet CU /cron').toEqual(remote)
 })
 
-test('the node shows every message `agreed` (messages and events), never diverged', async ({ page }) => {
-  test.setTimeout(150_000)
-  await openHarness(page)
-  await page.evaluate((p) => window.proof.open(p), pid)
-  await waitSettled(page, 'idle')
-  await page.waitForFunction((n) => window.proof.checks().then((c) => c.length >= n), logLength, { timeout: 60_000, polling: 500 })
-  // give the last check's store write and event time to land
-  await page.waitForTimeout(500)
-  const messages = await page.evaluate(() => window.proof.allMessages())
-  const levels = messages.filter((m) => !m.cron).map((m) => `${m.nonce}:${m.verification.level}`)
-  const events = await page.evaluate(() => window.proof.events())
-  const divergences = events.filter((e) => e.type === 'divergence')
-  expect(divergences, 'divergence events').toEqual([])
+test('our results equal the reference ao-loader run in Node (fresh instance after an Error, as the reference CU) on the same log, crons included', async () => {
+  test.setTimeout(170_000)
+  expect(clean, 'needs the clean run').toBeDefined()
+  const ref = await referenceFold(devnet, pid)
+  figures.reference = { evaluations: ref.scheduled.size + ref.crons.length, ms: Math.round(ref.ms) }
+  expect(ref.scheduled.size).toBe(logLength)
+  const differing = [...ref.scheduled].filter(([n, t]) => clean!.scheduled.get(n) !== t).map(([n]) => n)
+  expect(differing, 'nonces whose result differs from the reference').toEqual([])
+  expect(clean!.crons, 'cron results vs the reference').toEqual(ref.crons)
+})
+
+test('every message is cross-checked agreed with the devnet CU in the tab', () => {
+  expect(run, 'needs the clean run').toBeDefined()
+  const checks = run!.checks
+  const notAgreed = checks.filter((c) => c.verdict !== 'agreed')
+  figures.crossCheck = { checks: checks.length, agreed: checks.length - notAgreed.length, notAgreedNonces: notAgreed.map((c) => c.nonce), firstNotAgreed: notAgreed.slice(0, 2) }
+  expect(new Set(checks.map((c) => c.nonce)).size, 'one check per nonce').toBe(logLength)
+  expect(notAgreed.map((c) => `nonce ${c.nonce}: ${c.verdict} ${c.detail.slice(0, 400)}`), 'cross-check outcomes other than agreed').toEqual([])
+})
+
+test('the node shows every message `agreed` (its messages and events), never diverged', () => {
+  expect(run, 'needs the clean run').toBeDefined()
+  const divergences = run!.events.filter((e) => e.type === 'divergence')
+  expect(divergences.length, 'divergence events').toBe(0)
+  const levels = run!.messages.filter((m) => !m.cron).map((m) => `${m.nonce}:${m.verification.level}`)
   expect(levels.filter((l) => !l.endsWith(':agreed')), 'messages not shown agreed').toEqual([])
   const eventLevel = new Map<string, string>()
-  for (const e of events) if (e.type === 'message') eventLevel.set(e.message.id, e.message.verification.level)
+  for (const e of run!.events) if (e.type === 'message' && !e.message.cron) eventLevel.set(e.message.id, e.message.verification.level)
   expect([...eventLevel.values()].filter((l) => l !== 'agreed'), 'message events not agreed').toEqual([])
-  await page.evaluate(() => window.proof.close())
 })
 
 test('crash/resume: worker killed mid-evaluation, page reloaded mid-sync; final results equal the clean run', async ({ page }) => {
