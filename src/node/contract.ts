@@ -226,6 +226,21 @@ export type ProcessEvent =
   | { type: 'divergence'; divergence: Divergence }
   /** a non-fatal problem (a CU to cross-check is unreachable, a retry); fatal ones end in `stopped` */
   | { type: 'warning'; error: NodeErrorInfo }
+  /** this tab pushed (or found already pushed) the outbox of a message it evaluated (crank here) */
+  | { type: 'crank'; crank: CrankSummary }
+  /** which tab runs the evaluation: this one (`leader`) or another tab this one follows */
+  | { type: 'role'; role: 'leader' | 'follower' }
+
+/** What cranking one result did: items pushed to their targets' SUs, and what was not needed. */
+export interface CrankSummary {
+  messageId: string
+  pushed: { id: string; target: string; kind: 'message' | 'spawn' }[]
+  /** outbox entries this tab had pushed before */
+  alreadyPushed: number
+  /** pushes the SU already had from another MU (same content): delivered, by someone else */
+  superseded: number
+  errors: string[]
+}
 
 export interface MessagePage {
   messages: LoggedMessage[]
@@ -320,6 +335,9 @@ export interface SnapshotPolicy {
   keepPerProcess: number
 }
 
+/** Where this tab posts the items it signs: the MU (which cranks too), or straight to the process's SU. */
+export type RelayRoute = 'mu' | 'su'
+
 export interface Settings {
   version: 1
   preset: PresetName
@@ -327,6 +345,7 @@ export interface Settings {
   snapshots: SnapshotPolicy
   /** push outbox messages that our own evaluation produced (act as MU) */
   crank: boolean
+  relayRoute: RelayRoute
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import type { RelayConfig } from '../relay/relay-service'
 import type { SendRoute, QueueEvent } from '../relay/send-queue'
 import type { RelayErrorInfo, RelayWorkerApi } from '../relay/relay-worker-api'
 import type { KeyfileVault } from '../relay/keyfile-vault'
+import type { CrankOrigin, CrankReport, OutboxResult } from '../relay/crank'
 
 export interface RelayClientOptions {
   /** the relay worker (default: a new `workers/relay.worker.ts`) or an in-thread API */
@@ -141,6 +142,16 @@ export class RelayClient {
 
   pending() {
     return call(() => this.backend.pending())
+  }
+
+  /** Crank here: pushes the outbox of a result this tab evaluated (null when cranking is off). */
+  crankResult(result: OutboxResult, origin: CrankOrigin): Promise<CrankReport | null> {
+    return call(() => this.backend.crankResult(result, origin))
+  }
+
+  /** The compute unit saw item `id` in its target's log at `nonce`: the queue can forget it. */
+  observeAssigned(id: string, nonce: number): Promise<void> {
+    return call(() => this.backend.observeAssigned(id, nonce))
   }
 
   close(): void {

@@ -40,7 +40,7 @@ export const DEFAULT_SNAPSHOTS: SnapshotPolicy = { everyMessages: 100, everySeco
 export const MAX_CROSS_CHECK_CUS = 5
 
 export function defaultSettings(): Settings {
-  return structuredClone({ version: 1, preset: 'local', endpoints: PRESETS.local.endpoints, snapshots: DEFAULT_SNAPSHOTS, crank: true })
+  return structuredClone({ version: 1, preset: 'local', endpoints: PRESETS.local.endpoints, snapshots: DEFAULT_SNAPSHOTS, crank: true, relayRoute: 'mu' })
 }
 
 /** Settings switched to a preset's endpoints, keeping the other choices. */
@@ -109,7 +109,10 @@ export function validateSettings(input: unknown): Settings {
     everySeconds: checkInteger(p.everySeconds, 'snapshots.everySeconds', 1, 86_400),
     keepPerProcess: checkInteger(p.keepPerProcess, 'snapshots.keepPerProcess', 1, 100),
   }
-  return { version: 1, preset: presetOf(endpoints), endpoints, snapshots, crank: s.crank !== false }
+  // Settings saved before relayRoute existed read as 'mu' (the MU route, as before).
+  const relayRoute = s.relayRoute === undefined || s.relayRoute === 'mu' ? 'mu' : s.relayRoute === 'su' ? 'su' : null
+  if (relayRoute === null) throw new NodeError('input/bad-url', `relayRoute: expected "mu" or "su", got ${JSON.stringify(s.relayRoute)}.`, { field: 'relayRoute' })
+  return { version: 1, preset: presetOf(endpoints), endpoints, snapshots, crank: s.crank !== false, relayRoute }
 }
 
 /** The subset of the Web Storage API we need; localStorage satisfies it, tests pass a Map-backed one. */

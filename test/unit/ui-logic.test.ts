@@ -92,7 +92,7 @@ describe('tags, formats, demo list', () => {
     expect(formatRate(12.34)).toBe('12.3 msg/s')
   })
   it('keeps only well-formed demo entries', () => {
-    expect(parseDemoProcesses([{ id: ID, name: 'Counter' }, { id: 'bad', name: 'x' }, { name: 'no id' }, null])).toEqual([{ id: ID, name: 'Counter', description: '' }])
+    expect(parseDemoProcesses([{ id: ID, name: 'Counter' }, { id: 'bad', name: 'x' }, { name: 'no id' }, null])).toEqual([{ id: ID, name: 'Counter', description: '', kind: '' }])
     expect(parseDemoProcesses({ processes: [] })).toEqual([])
   })
 })

@@ -1,4 +1,4 @@
-/** The one client object every view talks to. Swap `createInterimClient` for the worker facade when it lands. */
-import { createInterimClient } from '../client/client'
+/** The one client object every view talks to: compute + relay composed in src/node/client.ts. */
+import { createAppClient } from '../../node/client'
 
-export const client = createInterimClient()
+export const client = createAppClient()

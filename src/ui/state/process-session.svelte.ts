@@ -5,6 +5,7 @@
  */
 import {
   NodeError,
+  type CrankSummary,
   type Divergence,
   type LoggedMessage,
   type MessageResult,
@@ -21,6 +22,11 @@ import { client } from './client'
 const THROUGHPUT_SAMPLES = 60
 const LOG_LIMIT = 200
 
+/** Newest first by nonce (cron ticks, which have none, by time). */
+function sortLog(ms: LoggedMessage[]): LoggedMessage[] {
+  return ms.sort((a, b) => (b.nonce ?? -1) - (a.nonce ?? -1) || b.timestamp - a.timestamp).slice(0, LOG_LIMIT)
+}
+
 export class ProcessSession {
   readonly id: string
   opening = $state(true)
@@ -34,11 +40,16 @@ export class ProcessSession {
   messages = $state<LoggedMessage[]>([])
   divergences = $state<Divergence[]>([])
   warnings = $state<NodeErrorInfo[]>([])
+  /** whether this tab runs the evaluation or follows the tab that does */
+  role = $state<'leader' | 'follower' | null>(null)
+  /** what cranking the results of messages this tab sent pushed (newest last) */
+  cranks = $state<CrankSummary[]>([])
 
   #handle: ProcessHandle | null = null
   #unsubscribe: (() => void) | null = null
   #timer: ReturnType<typeof setInterval> | null = null
   #waiters = new Map<string, (r: MessageResult) => void>()
+  #crankWaiters = new Map<string, (c: CrankSummary) => void>()
   #closed = false
 
   constructor(id: string) {
@@ -59,6 +70,7 @@ export class ProcessSession {
       this.#handle = handle
       this.#unsubscribe = handle.subscribe((e) => this.#apply(e))
       this.#timer = setInterval(() => this.#sample(), 1000)
+      void this.loadLog()
     } catch (e) {
       this.openError =
         e instanceof NodeError ? e : new NodeError('network/unreachable', `Opening process ${this.id} failed: ${String(e)}`, {}, { cause: e })
@@ -67,8 +79,33 @@ export class ProcessSession {
     }
   }
 
+  /** Reads the newest page of the log from the store (events only carry what changes from now on). */
+  async loadLog(): Promise<void> {
+    const h = this.#handle
+    if (!h) return
+    try {
+      const page = await h.messages({ limit: LOG_LIMIT })
+      const live = new Map(this.messages.map((m) => [m.id, m]))
+      for (const m of page.messages) if (!live.has(m.id)) live.set(m.id, m)
+      this.messages = sortLog([...live.values()])
+    } catch (e) {
+      // Not fatal: live events still fill the log. Say why the history is missing.
+      const info = e instanceof NodeError ? e.toInfo() : { code: 'network/unreachable' as const, message: String(e), details: {} }
+      this.warnings = [...this.warnings.slice(-9), { ...info, message: `Could not read the stored log: ${info.message}` }]
+    }
+  }
+
   #apply(e: ProcessEvent): void {
     switch (e.type) {
+      case 'role':
+        // A follower that takes over reads the log again from the store the old leader filled.
+        if (this.role === 'follower' && e.role === 'leader') void this.loadLog()
+        this.role = e.role
+        break
+      case 'crank':
+        this.cranks = [...this.cranks.slice(-19), e.crank]
+        this.#crankWaiters.get(e.crank.messageId)?.(e.crank)
+        break
       case 'status':
         this.status = e.status
         break
@@ -81,7 +118,7 @@ export class ProcessSession {
       case 'message': {
         const m = e.message
         const rest = this.messages.filter((x) => x.id !== m.id)
-        this.messages = [m, ...rest].sort((a, b) => (b.nonce ?? -1) - (a.nonce ?? -1) || b.timestamp - a.timestamp).slice(0, LOG_LIMIT)
+        this.messages = sortLog([m, ...rest])
         if (m.result) this.#waiters.get(m.id)?.(m.result)
         break
       }
@@ -112,6 +149,23 @@ export class ProcessSession {
         clearTimeout(timer)
         this.#waiters.delete(id)
         resolve(r)
+      })
+    })
+  }
+
+  /** Resolves with what cranking message `id`'s result pushed (when this tab cranks). */
+  crankFor(id: string, timeoutMs = 60_000): Promise<CrankSummary | null> {
+    const known = this.cranks.find((c) => c.messageId === id)
+    if (known) return Promise.resolve(known)
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#crankWaiters.delete(id)
+        resolve(null)
+      }, timeoutMs)
+      this.#crankWaiters.set(id, (c) => {
+        clearTimeout(timer)
+        this.#crankWaiters.delete(id)
+        resolve(c)
       })
     })
   }

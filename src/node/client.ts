@@ -1,0 +1,229 @@
+/**
+ * The one `NodeClient` the app uses: compute from node-client.ts (one compute worker per open
+ * process, shared across tabs by process-leader.ts), wallet / send / spawn from relay-client.ts
+ * (relay worker), settings held by node-client and pushed to the relay when they change.
+ *
+ * "Crank here": when this tab sees the result of a message it sent, it hands the result's outbox to
+ * its relay (which pushes Messages/Spawns/Assignments to the targets' SUs, idempotently) and reports
+ * what happened as a `crank` event on the process. The relay is loaded lazily (its own chunk), so
+ * the first paint does not wait for signing code.
+ */
+import {
+  NodeError, type Capabilities, type Capability, type CrankSummary, type DryRunRequest, type LoggedMessage, type MessageResult,
+  type NodeClient, type ProcessEvent, type ProcessHandle, type ProcessSummary, type SendReceipt, type SendRequest, type Settings,
+  type SpawnReceipt, type SpawnRequest, type WalletState,
+} from './contract'
+import { createNodeClient, type NodeClientOptions } from './node-client'
+import { openSharedProcess, type SharedProcessOptions } from './process-leader'
+import type { RelayClient } from './relay-client'
+import type { OutboxResult } from '../relay/crank'
+import type { KeyValueStorage } from './settings'
+
+export interface AppClient extends NodeClient {
+  /** set when saved settings could not be read at start-up and defaults were used */
+  readonly settingsProblem: string | null
+  /** resolves once the relay has started (or failed to: then `capabilities.relay` says why) */
+  readonly relayReady: Promise<void>
+}
+
+export interface AppClientOptions {
+  storage?: KeyValueStorage
+  compute?: NodeClientOptions
+  /** starts the relay (default: relay-client.ts over a new relay worker, loaded lazily) */
+  startRelay?: (settings: Settings) => Promise<RelayClient>
+  shared?: SharedProcessOptions
+}
+
+const NO_CU = 'No CU to cross-check with: add one under Settings → Cross-check CUs.'
+const NO_BROWSER_WALLET = 'No browser wallet found (window.arweaveWallet). Install Wander or ArConnect, or import a keyfile.'
+
+async function defaultRelay(settings: Settings): Promise<RelayClient> {
+  const { RelayClient } = await import('./relay-client')
+  return RelayClient.start(settings, { route: settings.relayRoute })
+}
+
+export function createAppClient(opts: AppClientOptions = {}): AppClient {
+  const compute = createNodeClient({ ...opts.compute, ...(opts.storage && { storage: opts.storage }) })
+  let relay: RelayClient | null = null
+  let relayProblem: string | null = null
+  let wallet: WalletState = { kind: 'none' }
+  const walletListeners = new Set<(s: WalletState) => void>()
+  const setWallet = (s: WalletState) => {
+    wallet = s
+    for (const l of walletListeners) l(s)
+  }
+
+  const relayReady: Promise<void> = (opts.startRelay ?? defaultRelay)(compute.settings.get()).then(
+    (r) => {
+      relay = r
+      r.subscribe(setWallet)
+      if (r.state().kind !== 'none') setWallet(r.state())
+    },
+    (e: unknown) => {
+      relayProblem = `The relay (signing and posting messages) did not start: ${e instanceof Error ? e.message : String(e)}`
+    },
+  )
+  const needRelay = async (): Promise<RelayClient> => {
+    await relayReady
+    if (!relay) throw new NodeError('node/unavailable', relayProblem ?? 'The relay is not running.', { capability: 'relay' })
+    return relay
+  }
+
+  compute.settings.subscribe((s) => {
+    if (relay) void relay.configure(s, s.relayRoute).catch(() => undefined)
+  })
+
+  /** Messages this tab sent, per target, until their result has been cranked. */
+  const sent = new Map<string, string>()
+
+  function summaryOrigin(summary: ProcessSummary | null, m: LoggedMessage) {
+    return {
+      processId: summary?.id ?? '',
+      moduleId: summary?.moduleId ?? '',
+      schedulerAddress: summary?.tags.find((t) => t.name === 'Scheduler')?.value ?? '',
+      messageId: m.id,
+      pushedFor: m.tags.find((t) => t.name === 'Pushed-For')?.value ?? m.id,
+    }
+  }
+
+  /** Adds "crank here" and assignment reports to a process handle. */
+  function withCrank(inner: ProcessHandle): ProcessHandle {
+    const extra = new Set<(e: ProcessEvent) => void>()
+    let summary: ProcessSummary | null = null
+    const emit = (e: ProcessEvent) => extra.forEach((l) => l(e))
+    const unsubscribe = inner.subscribe((e) => {
+      if (e.type === 'summary') summary = e.summary
+      if (e.type !== 'message' || !sent.has(e.message.id)) return
+      const m = e.message
+      if (m.nonce !== null) void relay?.observeAssigned(m.id, m.nonce).catch(() => undefined)
+      if (!m.result) return
+      sent.delete(m.id)
+      if (!compute.settings.get().crank || !relay) return
+      void crank(m, m.result, summaryOrigin(summary, m)).then(emit)
+    })
+    return {
+      ...inner,
+      id: inner.id,
+      subscribe(listener) {
+        extra.add(listener)
+        const un = inner.subscribe(listener)
+        return () => {
+          extra.delete(listener)
+          un()
+        }
+      },
+      async close() {
+        unsubscribe()
+        extra.clear()
+        await inner.close()
+      },
+    }
+  }
+
+  async function crank(m: LoggedMessage, result: MessageResult, origin: ReturnType<typeof summaryOrigin>): Promise<ProcessEvent> {
+    const summary: CrankSummary = { messageId: m.id, pushed: [], alreadyPushed: 0, superseded: 0, errors: [] }
+    const hasOutbox = result.Messages.length + result.Spawns.length + result.Assignments.length > 0
+    if (hasOutbox) {
+      try {
+        const report = await relay!.crankResult(result as unknown as OutboxResult, origin)
+        if (report) {
+          summary.pushed = report.pushed.map(({ id, target, kind }) => ({ id, target, kind }))
+          summary.alreadyPushed = report.alreadyPushed
+          summary.superseded = report.superseded
+          summary.errors = report.errors.map((x) => `${x.where}: ${x.error}`)
+        }
+      } catch (e) {
+        summary.errors.push(e instanceof Error ? e.message : String(e))
+      }
+    }
+    return { type: 'crank', crank: summary }
+  }
+
+  const open = new Map<string, { handle: Promise<ProcessHandle>; users: number }>()
+
+  async function openProcess(id: string): Promise<ProcessHandle> {
+    const known = open.get(id)
+    if (known) {
+      known.users++
+      return refCounted(id, await known.handle)
+    }
+    const entry = { handle: openSharedProcess(id, () => compute.openProcess(id), opts.shared).then(withCrank), users: 1 }
+    open.set(id, entry)
+    entry.handle.catch(() => open.delete(id))
+    return refCounted(id, await entry.handle)
+  }
+
+  /** Each caller closes its own view of a shared handle; the last one closes the process. */
+  function refCounted(id: string, h: ProcessHandle): ProcessHandle {
+    let closed = false
+    return {
+      ...h,
+      id: h.id,
+      subscribe: (l) => h.subscribe(l),
+      async close() {
+        if (closed) return
+        closed = true
+        const entry = open.get(id)
+        if (!entry || --entry.users > 0) return
+        open.delete(id)
+        await h.close()
+      },
+    }
+  }
+
+  const capabilities = (): Capabilities => {
+    const cus = compute.settings.get().endpoints.cus
+    const browserWallet: Capability =
+      typeof window !== 'undefined' && (window as unknown as { arweaveWallet?: unknown }).arweaveWallet
+        ? { available: true }
+        : { available: false, reason: NO_BROWSER_WALLET }
+    return {
+      compute: typeof Worker === 'function' ? { available: true } : { available: false, reason: 'This browser cannot start Web Workers.' },
+      relay: relayProblem ? { available: false, reason: relayProblem } : { available: true },
+      crossCheck: cus.length > 0 ? { available: true } : { available: false, reason: NO_CU },
+      storage: compute.capabilities.storage,
+      browserWallet,
+    }
+  }
+
+  return {
+    settingsProblem: compute.settingsProblem,
+    relayReady,
+    get capabilities() {
+      return capabilities()
+    },
+    openProcess,
+    async dryRun(processId: string, request: DryRunRequest): Promise<MessageResult> {
+      const h = await openProcess(processId)
+      try {
+        return await h.dryRun(request)
+      } finally {
+        await h.close()
+      }
+    },
+    async send(request: SendRequest): Promise<SendReceipt> {
+      const r = await needRelay()
+      const receipt = await r.send(request)
+      sent.set(receipt.id, receipt.target)
+      return receipt
+    },
+    async spawn(request: SpawnRequest): Promise<SpawnReceipt> {
+      return (await needRelay()).spawn(request)
+    },
+    settings: compute.settings,
+    storage: compute.storage,
+    wallet: {
+      state: () => wallet,
+      connect: async () => (await needRelay()).connect(),
+      importKeyfile: async (text) => (await needRelay()).importKeyfile(text),
+      disconnect: async () => {
+        if (relay) await relay.disconnect()
+        else setWallet({ kind: 'none' })
+      },
+      subscribe(listener) {
+        walletListeners.add(listener)
+        return () => walletListeners.delete(listener)
+      },
+    },
+  }
+}
