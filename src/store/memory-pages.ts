@@ -14,33 +14,36 @@ export const pageCountOf = (byteLength: number): number => Math.ceil(byteLength 
 export const pageLength = (p: number, byteLength: number): number => Math.min(PAGE_SIZE, byteLength - p * PAGE_SIZE)
 
 /**
- * A 32-bit word view of `memory` for the scans below. Wasm memories are whole pages, so this is a
+ * A signed 32-bit word view of `memory` for the scans below. Wasm memories are whole pages, so this is a
  * view; an unaligned or odd-length array (tests, foreign callers) is copied once, zero-padded.
  */
-export function wordsOf(memory: Uint8Array): Uint32Array {
+export function wordsOf(memory: Uint8Array): Int32Array {
   if (memory.byteOffset % 4 === 0 && memory.byteLength % 4 === 0) {
-    return new Uint32Array(memory.buffer, memory.byteOffset, memory.byteLength / 4)
+    return new Int32Array(memory.buffer, memory.byteOffset, memory.byteLength / 4)
   }
   const copy = new Uint8Array(Math.ceil(memory.byteLength / 4) * 4)
   copy.set(memory)
-  return new Uint32Array(copy.buffer)
+  return new Int32Array(copy.buffer)
 }
 
 /** True when every byte of page `p` is zero. */
-export function isZeroPage(words: Uint32Array, p: number): boolean {
+export function isZeroPage(words: Int32Array, p: number): boolean {
   const start = p * WORDS_PER_PAGE
   const end = Math.min(start + WORDS_PER_PAGE, words.length)
   let i = start
-  // OR of 8 words per step, the hot loop over ~100 MB of mostly zero memory.
+  // The hot loop over ~100 MB of mostly zero memory: 8 words per step, signed words (Int32Array
+  // loads stay int32 in V8; Uint32Array values above 2^31 become doubles) and `!==` chains, ~2× faster
+  // than OR-ing Uint32 words (Node 20: ~10 vs ~21 ms for aos's 110 MB).
   for (const stop = end - 7; i < stop; i += 8) {
-    if ((words[i]! | words[i + 1]! | words[i + 2]! | words[i + 3]! | words[i + 4]! | words[i + 5]! | words[i + 6]! | words[i + 7]!) !== 0) return false
+    if (words[i] !== 0 || words[i + 1] !== 0 || words[i + 2] !== 0 || words[i + 3] !== 0 ||
+      words[i + 4] !== 0 || words[i + 5] !== 0 || words[i + 6] !== 0 || words[i + 7] !== 0) return false
   }
   for (; i < end; i++) if (words[i] !== 0) return false
   return true
 }
 
 /** True when page `p` of `words` equals `copy` (the page's words as kept, same length). */
-export function pageEquals(words: Uint32Array, p: number, copy: Uint32Array): boolean {
+export function pageEquals(words: Int32Array, p: number, copy: Int32Array): boolean {
   const start = p * WORDS_PER_PAGE
   const end = Math.min(start + WORDS_PER_PAGE, words.length)
   if (copy.length !== end - start) return false

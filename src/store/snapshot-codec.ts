@@ -84,7 +84,7 @@ export async function encodeSnapshot(memory: Uint8Array, base?: SnapshotBase | n
 /** The bytes a link stores: page bytes (full) or old XOR new (incremental), in page order. */
 function pagePayload(memory: Uint8Array, pages: readonly number[], base: PageImage | null): Uint8Array<ArrayBuffer> {
   const words = wordsOf(memory)
-  const out = new Uint32Array(pages.length * WORDS_PER_PAGE)
+  const out = new Int32Array(pages.length * WORDS_PER_PAGE)
   let size = 0
   pages.forEach((p, k) => {
     const start = p * WORDS_PER_PAGE
@@ -158,7 +158,7 @@ export function rebuildMemory(chain: readonly SnapshotLink[]): { memory: Uint8Ar
     throw new StoreError('store/corrupt', `rebuilding snapshot ${top.id}: chain ${chain.map((l) => `${l.id}:${l.kind}`).join(' → ')} is not one full snapshot then incrementals`, { snapshotId: top.id })
   }
   const cap = Math.max(...chain.map((l) => l.byteLength))
-  const words = new Uint32Array(Math.ceil(cap / 4))
+  const words = new Int32Array(Math.ceil(cap / 4))
   const memory = new Uint8Array(words.buffer, 0, cap)
   const touched: number[] = []
   let len = 0

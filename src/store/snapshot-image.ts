@@ -11,7 +11,7 @@ import { WORDS_PER_PAGE, isZeroPage, pageCountOf, pageEquals, wordsOf } from './
 export interface PageImage {
   byteLength: number
   /** page index → the page's 32-bit words (a private copy, never mutated; shared between images) */
-  pages: ReadonlyMap<number, Uint32Array>
+  pages: ReadonlyMap<number, Int32Array>
 }
 
 export interface PageChanges {
@@ -29,7 +29,7 @@ export function diffPages(memory: Uint8Array, base: PageImage | null): PageChang
   const words = wordsOf(memory)
   const n = pageCountOf(memory.byteLength)
   const changed: number[] = []
-  const pages = new Map<number, Uint32Array>()
+  const pages = new Map<number, Int32Array>()
   for (let p = 0; p < n; p++) {
     const old = base && p < pageCountOf(base.byteLength) ? base.pages.get(p) : undefined
     if (old && pageEquals(words, p, old)) {
@@ -47,14 +47,14 @@ export function diffPages(memory: Uint8Array, base: PageImage | null): PageChang
 export function imageOf(memory: Uint8Array, candidates: Iterable<number>): PageImage {
   const words = wordsOf(memory)
   const n = pageCountOf(memory.byteLength)
-  const pages = new Map<number, Uint32Array>()
+  const pages = new Map<number, Int32Array>()
   for (const p of [...new Set(candidates)].sort((a, b) => a - b)) {
     if (p < n && !isZeroPage(words, p)) pages.set(p, copyPage(words, p))
   }
   return { byteLength: memory.byteLength, pages }
 }
 
-function copyPage(words: Uint32Array, p: number): Uint32Array {
+function copyPage(words: Int32Array, p: number): Int32Array {
   const start = p * WORDS_PER_PAGE
   return words.slice(start, Math.min(start + WORDS_PER_PAGE, words.length))
 }

@@ -56,15 +56,21 @@ export interface RestoredSnapshot {
 
 const now = (): number => performance.now()
 
-/** The newest snapshot of a process this store wrote or restored, with its page image. */
-interface CachedImage {
+/** The newest snapshot of a process this store wrote or restored: what an incremental on it needs. */
+interface CachedBase {
   id: number
+  ordinate: Ordinate
+  depth: number
   contentSha256: string
   image: PageImage
+  /** its chain, itself first (protected from eviction while writing on top of it) */
+  chain: number[]
 }
 
+const atOrBelow = (a: Ordinate, b: Ordinate): boolean => a.nonce < b.nonce || (a.nonce === b.nonce && a.cron <= b.cron)
+
 export class SnapshotStore {
-  private readonly images = new Map<string, CachedImage>()
+  private readonly bases = new Map<string, CachedBase>()
 
   constructor(private readonly db: StoreDb) {}
 
@@ -77,10 +83,11 @@ export class SnapshotStore {
     checkOrdinate(ordinate, where)
     const maxDepth = opts.maxDepth ?? 8
     const t0 = now()
-    const candidate = opts.mode === 'full' ? undefined : await this.newestAtOrBelow(processId, ordinate)
-    const cached = this.images.get(processId)
-    const base = candidate && candidate.depth < maxDepth && candidate.format === SNAPSHOT_FORMAT && cached?.id === candidate.id ? candidate : undefined
-    const enc = await encodeSnapshot(memory, base && cached ? { contentSha256: cached.contentSha256, image: cached.image } : null, {
+    // Any snapshot at or below the ordinate is a valid base, so the cached one is used without a
+    // lookup; the write transaction checks it still exists and isn't marked corrupt.
+    const cached = this.bases.get(processId)
+    const base = opts.mode !== 'full' && cached && cached.depth < maxDepth && atOrBelow(cached.ordinate, ordinate) ? cached : undefined
+    const enc = await encodeSnapshot(memory, base ? { contentSha256: base.contentSha256, image: base.image } : null, {
       ...(opts.sha256 !== undefined && { sha256: opts.sha256 }), ...(opts.hashWholeMemory && { hashWholeMemory: true }),
     })
     const t1 = now()
@@ -90,16 +97,26 @@ export class SnapshotStore {
       sha256: enc.sha256, contentSha256: enc.contentSha256, pages: enc.pages,
       rawSize: enc.rawSize, compressedSize: enc.compressedSize, createdAt: Date.now(),
     }
-    const protect = base ? await this.chainIds(base) : []
-    const { value: id, evicted } = await this.db.write(['snapshots', 'snapshotData'], where, async (tx) => {
-      if (base && !(await tx.objectStore('snapshots').getKey(base.id))) {
-        throw new StoreError('store/not-found', `${where}: base snapshot ${base.id} disappeared while writing`, { baseId: base.id })
-      }
-      const key = await tx.objectStore('snapshots').add(meta as SnapshotRecord)
-      await tx.objectStore('snapshotData').put({ id: key, blob: enc.blob })
-      return key
-    }, { protectSnapshots: protect })
-    this.images.set(processId, { id, contentSha256: enc.contentSha256, image: enc.image })
+    let written: { value: number; evicted: EvictedSnapshot[] }
+    try {
+      written = await this.db.write(['snapshots', 'snapshotData'], where, async (tx) => {
+        if (base) {
+          const b = await tx.objectStore('snapshots').get(base.id)
+          if (!b || b.corrupt) {
+            throw new StoreError('store/not-found', `${where}: base snapshot ${base.id} ${b ? 'was marked corrupt' : 'disappeared'} while writing`, { baseId: base.id })
+          }
+        }
+        const key = await tx.objectStore('snapshots').add(meta as SnapshotRecord)
+        await tx.objectStore('snapshotData').put({ id: key, blob: enc.blob })
+        return key
+      }, { protectSnapshots: base ? base.chain : [] })
+    } catch (e) {
+      // the next write starts a new chain rather than failing on the same base again
+      if (base && this.bases.get(processId) === base) this.bases.delete(processId)
+      throw e
+    }
+    const { value: id, evicted } = written
+    this.bases.set(processId, { id, ordinate, depth: meta.depth, contentSha256: enc.contentSha256, image: enc.image, chain: [id, ...(base ? base.chain : [])] })
     return { snapshot: { ...meta, id }, evicted, timings: { encodeMs: t1 - t0, writeMs: now() - t1, ...enc.timings } }
   }
 
@@ -169,10 +186,13 @@ export class SnapshotStore {
             { snapshotId: id, expected: top.sha256, actual: sha })
         }
       }
-      this.images.set(top.processId, { id: top.id, contentSha256: top.contentSha256, image })
+      this.bases.set(top.processId, { id: top.id, ordinate: { nonce: top.nonce, cron: top.cron }, depth: top.depth, contentSha256: top.contentSha256, image, chain: metas.map((m) => m.id) })
       return { snapshot: top, memory }
     } catch (e) {
-      if (isStoreError(e, 'store/corrupt')) await this.markCorrupt(id)
+      if (isStoreError(e, 'store/corrupt')) {
+        await this.markCorrupt(id)
+        if (this.bases.get(top.processId)?.chain.includes(id)) this.bases.delete(top.processId)
+      }
       throw e
     }
   }
@@ -200,17 +220,6 @@ export class SnapshotStore {
     await this.db.write(['snapshots'], `marking snapshot ${id} corrupt`, async (tx) => {
       const m = await tx.objectStore('snapshots').get(id)
       if (m && !m.corrupt) await tx.objectStore('snapshots').put({ ...m, corrupt: true })
-    })
-  }
-
-  private chainIds(from: SnapshotRecord): Promise<number[]> {
-    return this.db.read(['snapshots'], `reading the chain of snapshot ${from.id}`, async (tx) => {
-      const ids = [from.id]
-      for (let b = from.baseId; b !== null;) {
-        ids.push(b)
-        b = (await tx.objectStore('snapshots').get(b))?.baseId ?? null
-      }
-      return ids
     })
   }
 }

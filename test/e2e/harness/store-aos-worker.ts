@@ -7,7 +7,9 @@
  * that the next snapshot after the restore is incremental again.
  */
 import { openAolightStore } from '../../../src/store/index'
-import { sha256Hex } from '../../../src/store/snapshot-codec'
+import { encodeSnapshot, sha256Hex } from '../../../src/store/snapshot-codec'
+import { nonZeroPages } from '../../../src/store/memory-pages'
+import { diffPages } from '../../../src/store/snapshot-image'
 import { compileAoModule, loadAoModule } from '../../../src/wasm/index'
 import type { AoInstance } from '../../../src/wasm/types'
 import { tokenWorkload } from '../../fixtures/runtime-logs/token-workload'
@@ -32,6 +34,8 @@ export interface AosTiming {
   copyMs: number[]
   full: AosRound
   rounds: AosRound[]
+  /** medians of 5 runs of each part of an incremental, on the last two memories (ideas compared) */
+  parts: Record<string, number>
   warm: { restoreMs: number; compileMs: number; instantiateMs: number; depth: number; sameSha: boolean; sameReply: boolean; nextKind: string; nextBase: number | null; restoredId: number }
 }
 
@@ -83,13 +87,16 @@ async function run({ dbName, moduleUrl, rounds, perRound }: Request): Promise<Ao
   const full = await write(first, setup + perRound)
   const out: AosRound[] = []
   let last = first
+  let prev = first
   for (let r = 1; r <= rounds; r++) {
     await evaluate(inst, setup + perRound * (r + 1))
+    prev = last
     last = copy(inst)
     out.push(await write(last, perRound))
   }
   const liveSha = await sha256Hex(last)
   store.close()
+  const parts = await measureParts(prev, last)
 
   // Warm open: a fresh store (as after a reload), the newest snapshot, a new instance on it.
   const fresh = await openAolightStore({ name: dbName })
@@ -112,7 +119,38 @@ async function run({ dbName, moduleUrl, rounds, perRound }: Request): Promise<Ao
   const after = await fresh.snapshots.write(pid, { nonce: next, cron: 0 }, inst2.snapshot())
   fresh.close()
   return {
-    byteLength, copyMs, full, rounds: out,
+    byteLength, copyMs, full, rounds: out, parts,
     warm: { restoreMs: t1 - t0, compileMs: t2 - t1, instantiateMs: t3 - t2, depth: restored.snapshot.depth, sameSha, sameReply, nextKind: after.snapshot.kind, nextBase: after.snapshot.baseId, restoredId: restored.snapshot.id },
+  }
+}
+
+/** Each part of an incremental on its own, and the alternatives weighed for it. */
+async function measureParts(prev: Uint8Array, last: Uint8Array): Promise<Record<string, number>> {
+  const base = await encodeSnapshot(prev)
+  const image = base.image
+  const deltas = new Uint8Array(await new Response((await encodeSnapshot(last, { contentSha256: base.contentSha256, image })).blob.stream()
+    .pipeThrough(new DecompressionStream('deflate-raw'))).arrayBuffer())
+  const changed = diffPages(last, image).changed
+  const pagesRaw = new Uint8Array(changed.length * 65536)
+  changed.forEach((p, k) => pagesRaw.set(last.subarray(p * 65536, (p + 1) * 65536), k * 65536))
+  const compress = (d: Uint8Array, f: CompressionFormat) => new Response(new Blob([d as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream(f))).blob()
+  const med = async (fn: () => unknown): Promise<number> => {
+    const xs: number[] = []
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now()
+      await fn()
+      xs.push(performance.now() - t)
+    }
+    return xs.sort((a, b) => a - b)[2]!
+  }
+  return {
+    diffPagesMs: await med(() => diffPages(last, image)),
+    zeroScanMs: await med(() => nonZeroPages(last)),
+    deflateRawDeltasMs: await med(() => compress(deltas, 'deflate-raw')),
+    gzipDeltasMs: await med(() => compress(deltas, 'gzip')),
+    deflateRawPagesMs: await med(() => compress(pagesRaw, 'deflate-raw')),
+    gzipPagesMs: await med(() => compress(pagesRaw, 'gzip')),
+    sha256DeltasMs: await med(() => sha256Hex(deltas)),
+    sha256WholeMemoryMs: await med(() => sha256Hex(last)),
   }
 }
