@@ -209,7 +209,7 @@ test('corruption: a flipped stored byte or wrong page bytes are detected, marked
   expect(r.got!.sha).toBe(r.got!.want)
   expect(r.skipped!.map((x) => [x.id, x.code])).toEqual([[c, 'store/corrupt'], [b, 'store/corrupt']])
   // c's chain holds two damaged links (checked concurrently): either may be reported
-  expect(r.skipped![0]!.msg).toMatch(new RegExp(`^reading snapshot ${c}: snapshot (${c}: (stored pages don't decompress|stored pages hold|content SHA-256)|${b}: content SHA-256)`))
+  expect(r.skipped![0]!.msg).toMatch(new RegExp(`^reading snapshot ${c}: snapshot (${c}: (zero-run packed deltas don't decode|content SHA-256)|${b}: content SHA-256)`))
   expect(r.skipped![1]!.msg).toMatch(new RegExp(`^reading snapshot ${b}: snapshot ${b}: content SHA-256 is [0-9a-f]{64}, recorded [0-9a-f]{64}`))
   expect(r.marks).toEqual([[a, false], [b, true], [c, true]])
   expect(r.d).toEqual({ kind: 'incremental', base: a })

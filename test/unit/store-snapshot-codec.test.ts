@@ -4,6 +4,7 @@ import fc from 'fast-check'
 import { PAGE_SIZE, isZeroPage, nonZeroPages, pageEquals, wordsOf } from '../../src/store/memory-pages'
 import { diffPages, imageOf } from '../../src/store/snapshot-image'
 import { encodeSnapshot, openLink, rebuildMemory, type EncodedSnapshot, type SnapshotLink, type StoredLink } from '../../src/store/snapshot-codec'
+import { packZeroRuns, unpackZeroRuns } from '../../src/store/snapshot-zero-runs'
 import { isStoreError } from '../../src/store/errors'
 
 /** Deterministic PRNG (mulberry32) so failures reproduce. */
@@ -159,15 +160,20 @@ describe('snapshot codec', () => {
     const good = stored(7, e1, e0)
     await expect(openLink(good, 'w')).resolves.toBeDefined()
 
-    // re-compress the payload with one byte flipped: decompresses, fails the digest
-    const raw = new Uint8Array(await new Response(e1.blob.stream().pipeThrough(new DecompressionStream('deflate-raw'))).arrayBuffer())
-    raw[100] = raw[100]! ^ 0x40
-    const reblob = await new Response(new Blob([raw]).stream().pipeThrough(new CompressionStream('deflate-raw'))).blob()
-    await expect(openLink({ ...good, blob: reblob }, 'w')).rejects.toThrow(/w: snapshot 7: content SHA-256 is [0-9a-f]{64}, recorded [0-9a-f]{64}/)
+    // re-pack the deltas with one bit flipped: decodes, fails the digest
+    const deltas = unpackZeroRuns(new Int32Array(await e1.blob.arrayBuffer()), PAGE_SIZE / 4, 'test')
+    deltas[100] = deltas[100]! ^ 0x40
+    await expect(openLink({ ...good, blob: new Blob([packZeroRuns(deltas)]) }, 'w')).rejects.toThrow(/w: snapshot 7: content SHA-256 is [0-9a-f]{64}, recorded [0-9a-f]{64}/)
+    // packed words cut short, or not whole words
+    const packed = new Uint8Array(await e1.blob.arrayBuffer())
+    await expect(openLink({ ...good, blob: new Blob([packed.subarray(0, packed.length - 8)]) }, 'w')).rejects.toThrow(/w: snapshot 7: zero-run packed deltas don't decode/)
+    await expect(openLink({ ...good, blob: new Blob([packed.subarray(0, packed.length - 1)]) }, 'w')).rejects.toThrow(/not whole words/)
     // the same bytes claimed for another page
     await expect(openLink({ ...good, pages: Uint32Array.from([1]) }, 'w')).rejects.toThrow(/content SHA-256/)
     // a page map that does not fit the bytes
-    await expect(openLink({ ...good, pages: Uint32Array.from([1, 2]) }, 'w')).rejects.toThrow(/stored pages hold 65536 bytes, its page map needs 131072/)
+    await expect(openLink({ ...good, pages: Uint32Array.from([1, 2]) }, 'w')).rejects.toThrow(/w: snapshot 7: zero-run packed deltas don't decode: runs cover 16384 words, expected 32768/)
+    const fullLink = stored(1, e0)
+    await expect(openLink({ ...fullLink, pages: Uint32Array.from([1, 2, 3]) }, 'w')).rejects.toThrow(/w: snapshot 1: stored pages hold 131072 bytes, its page map needs 196608/)
     // applied on another base
     await expect(openLink({ ...good, baseContentSha256: 'b'.repeat(64) }, 'w')).rejects.toThrow(/content SHA-256/)
     // damaged compressed stream
@@ -176,6 +182,20 @@ describe('snapshot codec', () => {
     const bad = openLink({ ...stored(1, e0), blob: new Blob([bytes]) }, 'w')
     await expect(bad).rejects.toMatchObject({ code: 'store/corrupt' })
     await expect(bad).rejects.toThrow(/w: snapshot 1: (stored pages don't decompress|content SHA-256|stored pages hold)/)
+  })
+
+  it('zero-run packing: round trip of any word array, and runs that overrun are refused', () => {
+    fc.assert(fc.property(fc.array(fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })), { maxLength: 300 }), (xs) => {
+      const words = Int32Array.from(xs)
+      const packed = packZeroRuns(words)
+      expect([...unpackZeroRuns(packed, words.length, 't')]).toEqual([...words])
+      expect(packed.length).toBeLessThanOrEqual(words.length + 3)
+    }), { numRuns: 200 })
+    expect([...packZeroRuns(Int32Array.from([7, 0]))]).toEqual([0, 1, 7, 1, 0]) // the n + 3 worst case
+    expect(() => unpackZeroRuns(Int32Array.from([5, 1, 7]), 4, 'here')).toThrow(/here: zero-run packed deltas don't decode: run at word 0 \(5 zero, 1 literal words\) overruns 4 words/)
+    expect(() => unpackZeroRuns(Int32Array.from([1, 1, 7]), 4, 'here')).toThrow(/runs cover 2 words, expected 4/)
+    expect(() => unpackZeroRuns(Int32Array.from([1, 5, 7]), 9, 'here')).toThrow(/overruns/)
+    expect(() => unpackZeroRuns(Int32Array.from([-1, 0]), 4, 'here')).toThrow(/overruns/)
   })
 
   it('refuses a chain that does not start with a full snapshot', async () => {

@@ -10,6 +10,7 @@ import { openAolightStore } from '../../../src/store/index'
 import { encodeSnapshot, sha256Hex } from '../../../src/store/snapshot-codec'
 import { nonZeroPages } from '../../../src/store/memory-pages'
 import { diffPages } from '../../../src/store/snapshot-image'
+import { packZeroRuns } from '../../../src/store/snapshot-zero-runs'
 import { compileAoModule, loadAoModule } from '../../../src/wasm/index'
 import type { AoInstance } from '../../../src/wasm/types'
 import { tokenWorkload } from '../../fixtures/runtime-logs/token-workload'
@@ -128,9 +129,15 @@ async function run({ dbName, moduleUrl, rounds, perRound }: Request): Promise<Ao
 async function measureParts(prev: Uint8Array, last: Uint8Array): Promise<Record<string, number>> {
   const base = await encodeSnapshot(prev)
   const image = base.image
-  const deltas = new Uint8Array(await new Response((await encodeSnapshot(last, { contentSha256: base.contentSha256, image })).blob.stream()
-    .pipeThrough(new DecompressionStream('deflate-raw'))).arrayBuffer())
   const changed = diffPages(last, image).changed
+  // the XOR deltas, as the codec computes them
+  const deltaWords = new Int32Array(changed.length * 16384)
+  const lastWords = new Int32Array(last.buffer, last.byteOffset, last.byteLength / 4)
+  changed.forEach((p, k) => {
+    const old = image.pages.get(p)
+    for (let i = 0; i < 16384; i++) deltaWords[k * 16384 + i] = lastWords[p * 16384 + i]! ^ (old ? old[i]! : 0)
+  })
+  const deltas = new Uint8Array(deltaWords.buffer)
   const pagesRaw = new Uint8Array(changed.length * 65536)
   changed.forEach((p, k) => pagesRaw.set(last.subarray(p * 65536, (p + 1) * 65536), k * 65536))
   const compress = (d: Uint8Array, f: CompressionFormat) => new Response(new Blob([d as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream(f))).blob()
@@ -146,9 +153,13 @@ async function measureParts(prev: Uint8Array, last: Uint8Array): Promise<Record<
   return {
     diffPagesMs: await med(() => diffPages(last, image)),
     zeroScanMs: await med(() => nonZeroPages(last)),
+    packZeroRunsDeltasMs: await med(() => packZeroRuns(deltaWords)),
+    packedDeltasBytes: packZeroRuns(deltaWords).byteLength,
     deflateRawDeltasMs: await med(() => compress(deltas, 'deflate-raw')),
+    deflateRawDeltasBytes: (await compress(deltas, 'deflate-raw')).size,
     gzipDeltasMs: await med(() => compress(deltas, 'gzip')),
     deflateRawPagesMs: await med(() => compress(pagesRaw, 'deflate-raw')),
+    deflateRawPagesBytes: (await compress(pagesRaw, 'deflate-raw')).size,
     gzipPagesMs: await med(() => compress(pagesRaw, 'gzip')),
     sha256DeltasMs: await med(() => sha256Hex(deltas)),
     sha256WholeMemoryMs: await med(() => sha256Hex(last)),
