@@ -215,6 +215,55 @@ test('corruption: a flipped stored byte or wrong page bytes are detected, marked
   expect(r.d).toEqual({ kind: 'incremental', base: a })
 })
 
+test('snapshot metadata: a changed page list, base link or legacy format is refused by name; the cached base is dropped', async ({ page }) => {
+  const r = await page.evaluate(async () => {
+    const S = window.store
+    const name = 'meta-' + Math.random()
+    const s = await S.openAolightStore({ name })
+    const pid = 'PM'
+    const mem = S.aosLikeMemory(3)
+    const a = await s.snapshots.write(pid, { nonce: 1, cron: 0 }, mem)
+    S.evaluateMessages(mem, 31, 3)
+    const b = await s.snapshots.write(pid, { nonce: 2, cron: 0 }, mem)
+    S.evaluateMessages(mem, 32, 3)
+    const c = await s.snapshots.write(pid, { nonce: 3, cron: 0 }, mem)
+    const raw = s.db.raw('test')
+    const errs: string[] = []
+    const tryRead = async (id: number) => s.snapshots.read(id).then(() => 'read', (e: { code: string; message: string }) => `${e.code}: ${e.message}`)
+    // c claims other pages than it stored (same byte count: the digest must catch it)
+    const cm = (await raw.get('snapshots', c.snapshot.id))!
+    await raw.put('snapshots', { ...cm, pages: Uint32Array.from([...cm.pages].map((p) => p + 1)) })
+    errs.push(await tryRead(c.snapshot.id))
+    // b re-pointed at a base of the wrong content (a itself rewritten as another full snapshot)
+    const other = await S.openAolightStore({ name: name + '-other' })
+    const o = await other.snapshots.write(pid, { nonce: 1, cron: 0 }, S.aosLikeMemory(4))
+    const oData = (await other.db.raw('test').get('snapshotData', o.snapshot.id))!
+    other.close()
+    const am = (await raw.get('snapshots', a.snapshot.id))!
+    await raw.put('snapshots', { ...am, contentSha256: o.snapshot.contentSha256, pages: o.snapshot.pages })
+    await raw.put('snapshotData', { id: a.snapshot.id, blob: oData.blob })
+    errs.push(await tryRead(b.snapshot.id))
+    // a record of the first format (no `format` field)
+    const legacy: Partial<typeof am> = { ...am }
+    delete legacy.format
+    delete legacy.id
+    const lid = await raw.add('snapshots', legacy as never)
+    await raw.put('snapshotData', { id: lid as number, blob: oData.blob })
+    errs.push(await tryRead(lid as number))
+    // the store's cached base was in the broken chains: the next write is full
+    const d = await s.snapshots.write(pid, { nonce: 9, cron: 0 }, mem)
+    s.close()
+    return { errs, ids: [a.snapshot.id, b.snapshot.id, c.snapshot.id, lid], kinds: [a, b, c].map((w) => w.snapshot.kind), d: d.snapshot.kind }
+  })
+  const [, b, c, lid] = r.ids
+  expect(r.kinds).toEqual(['full', 'incremental', 'incremental'])
+  expect(r.errs[0]).toMatch(new RegExp(`^store/corrupt: reading snapshot ${c}: snapshot ${c}: content SHA-256 is [0-9a-f]{64}, recorded [0-9a-f]{64}`))
+  // b's own header names a's old digest, so a's replacement can't pass for its base
+  expect(r.errs[1]).toMatch(new RegExp(`^store/corrupt: reading snapshot ${b}: snapshot ${b}: content SHA-256 is`))
+  expect(r.errs[2]).toBe(`store/corrupt: reading snapshot ${lid}: snapshot ${lid} was written in snapshot format 1, this build reads format 2`)
+  expect(r.d).toBe('full')
+})
+
 test('outbox, checks, settings, modules: typed records and forward-only outbox status', async ({ page }) => {
   const r = await page.evaluate(async () => {
     const S = window.store
