@@ -95,7 +95,7 @@ export interface SnapshotRecord extends Ordinate {
   contentSha256: string
   /** indices of the 64 KiB pages stored, ascending; their bytes (full) or XOR deltas (incremental) concatenated */
   pages: Uint32Array
-  /** stored page bytes before / after compression (deflate-raw) */
+  /** stored page bytes before / after compression (full: deflate-raw; incremental: zero-run packing) */
   rawSize: number
   compressedSize: number
   createdAt: number
@@ -105,7 +105,7 @@ export interface SnapshotRecord extends Ordinate {
 
 export interface SnapshotDataRecord {
   id: number
-  /** deflate-raw of the concatenated page bytes / XOR deltas */
+  /** the stored pages: deflate-raw page bytes (full) or zero-run packed XOR deltas (incremental) */
   blob: Blob
 }
 

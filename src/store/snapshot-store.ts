@@ -1,7 +1,7 @@
 /**
  * Snapshots of a process's linear memory in IndexedDB: full (the non-zero pages) or incremental
- * (XOR deltas of the pages changed since a base snapshot), deflate-raw compressed, each link checked
- * by its own content digest which chains to its base (snapshot-codec.ts). Chains are kept short (a
+ * (XOR deltas of the pages changed since a base snapshot, zero-run packed), each link checked by its
+ * own content digest which chains to its base (snapshot-codec.ts). Chains are kept short (a
  * full snapshot after `maxDepth` incrementals). Restore checks every link, rebuilds the memory, and
  * on a mismatch marks the snapshot corrupt and falls back to an older one.
  *
@@ -34,7 +34,7 @@ export interface WrittenSnapshot {
   evicted: EvictedSnapshot[]
   /**
    * ms: encodeMs = base lookup + scan + compression + hashing (scanMs: finding, copying, XORing
-   * pages; compressHashMs: deflate and digests, concurrent), writeMs = the IndexedDB transaction
+   * pages; compressHashMs: deflate (full) or packing (incremental) and digests, concurrent), writeMs = the IndexedDB transaction
    */
   timings: { encodeMs: number; writeMs: number; scanMs: number; compressHashMs: number }
 }
