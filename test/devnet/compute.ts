@@ -6,7 +6,13 @@
  * - assignments of existing items hydrated from the gateway;
  * - pushes whose reference deep hash was already evaluated, and assignments of an id already
  *   evaluated, skipped;
- * - on `Error` the previous memory is kept.
+ * - on `Error` (returned or thrown) the previous memory is kept and the instance is dropped: the
+ *   next evaluation runs on a fresh instance loaded with that memory (effects/worker/evaluate.js
+ *   deletes the stream's instance after any Error). The glue keeps per-instance state outside the
+ *   memory (clock counter, Wasm globals, the size of the grown memory), so continuing on the old
+ *   instance gives different results;
+ * - dry-runs run on a fresh instance of their own (the reference uses a separate evaluator), so
+ *   they never touch the process's instance.
  * After each evaluation the MU role pushes the outbox (messages, spawns, assignments) to the
  * devnet SU, depth first; cron outboxes only for monitored processes (the real MU pushes them
  * only when it monitors the process). Everything runs through one queue, so the SU order is
@@ -65,7 +71,10 @@ export interface Evaluation {
 interface ProcessState {
   log: ProcessLog
   moduleId: string
-  instance: ModuleInstance
+  /** The hot instance; null after an Error, until the next evaluation loads a fresh one. */
+  instance: ModuleInstance | null
+  /** A new instance of the process's module with the process's options. */
+  freshInstance: () => Promise<ModuleInstance>
   memory: Uint8Array | null
   env: AoEnv
   crons: Cron[]
@@ -139,9 +148,15 @@ export class DevnetCompute {
     return this.serial(async () => {
       const state = this.requireState(processId)
       const msg = dryRunMessage(body, processId, { timestamp: now(), blockHeight: this.gateway.height })
-      // ao-loader copies memory in and out, so the process's memory is untouched.
-      const { Memory: _m, ...res } = await state.instance.handle(state.memory, msg, state.env)
-      return res
+      // A throwaway instance: ao-loader copies memory in and out, and the process's own instance
+      // keeps its glue state (a dry-run must not advance its clock or grow its memory).
+      const instance = await state.freshInstance()
+      try {
+        const { Memory: _m, ...res } = await instance.handle(state.memory, msg, state.env)
+        return res
+      } catch (e) {
+        return { Error: errorText(e), Messages: [], Spawns: [], Assignments: [] }
+      }
     })
   }
 
@@ -233,14 +248,16 @@ export class DevnetCompute {
     const tag = (n: string) => tagValue(log.process.tags, n) ?? tagValue(module.tags, n)
     const memoryLimit = parseMemoryLimit(tag('Memory-Limit'))
     const computeLimit = tag('Compute-Limit')
-    const instance = await instantiate(module.wasm, {
+    const options = {
       format: module.format,
       inputEncoding: tag('Input-Encoding') ?? 'JSON-1',
       outputEncoding: tag('Output-Encoding') ?? 'JSON-1',
       ...(memoryLimit ? { memoryLimit: String(memoryLimit) } : {}),
       ...(computeLimit ? { computeLimit } : {}),
       extensions: [],
-    })
+    }
+    const freshInstance = () => instantiate(module.wasm, options)
+    const instance = await freshInstance()
     const first = log.entries[0]!
     let crons: Cron[] = []
     try {
@@ -253,6 +270,7 @@ export class DevnetCompute {
       log,
       moduleId,
       instance,
+      freshInstance,
       memory: null,
       env: processEnv(log.process, { id: module.id, item: module.item }),
       crons,
@@ -373,18 +391,25 @@ export class DevnetCompute {
   }
 
   private async evaluate(state: ProcessState, msg: Evaluated['msg'], key: string | undefined): Promise<EvalResult> {
+    state.instance ??= await state.freshInstance()
     let res: HandleResult
     try {
       res = await state.instance.handle(state.memory, msg as AoMessage, state.env)
     } catch (e) {
-      if (key) this.record(key, { msg, env: state.env, error: String((e as Error)?.message ?? e) })
-      // ao-loader throws when the Wasm reports !ok: the reference CU keeps the previous memory.
-      return { Error: String((e as Error)?.message ?? e), Messages: [], Spawns: [], Assignments: [] }
+      if (key) this.record(key, { msg, env: state.env, error: errorText(e) })
+      // ao-loader throws when the Wasm reports !ok: the reference CU maps that to an Error, keeps
+      // the previous memory and drops the instance.
+      state.instance = null
+      return { Error: errorText(e), Messages: [], Spawns: [], Assignments: [] }
     }
     if (key) this.record(key, { msg, env: state.env })
     const { Memory, ...rest } = res
-    const outOfMemory = typeof rest.Output === 'string' && rest.Output.endsWith('not enough memory for buffer allocation')
-    if (!rest.Error && !outOfMemory && Memory) state.memory = Memory
+    if (rest.Error) {
+      state.instance = null
+      return rest
+    }
+    // An out-of-memory Output keeps the previous memory but (not being an Error) the instance.
+    if (!reportsOutOfMemory(rest.Output) && Memory) state.memory = Memory
     return rest
   }
 
@@ -440,4 +465,12 @@ export class DevnetCompute {
     this.tail = run.catch(() => undefined)
     return run
   }
+}
+
+const errorText = (e: unknown): string => String((e as Error)?.message ?? e)
+
+/** evaluate.js mergeOutput: a string Output, or an object's `data.output`, ending with the old modules' allocation error. */
+function reportsOutOfMemory(output: unknown): boolean {
+  const text = typeof output === 'string' ? output : (output as { data?: { output?: unknown } } | null)?.data?.output
+  return typeof text === 'string' && text.endsWith('not enough memory for buffer allocation')
 }

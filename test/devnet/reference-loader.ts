@@ -1,8 +1,12 @@
 /**
- * One hot module instance per process through the reference `@permaweb/ao-loader` (what the
- * legacynet CU runs). The loader's glue swaps global `Date.now` / `Math.random` / `console.log`;
- * the Wasm keeps the glue's deterministic clock during `handle`, and the host gets its real
- * ones back after every call (SU timestamps must come from the real clock).
+ * Module instances through the reference `@permaweb/ao-loader` (what the legacynet CU runs).
+ * Like the reference CU (effects/wasm.js bootstrapWasmInstanceWith), each module is compiled
+ * once and every instance is made by `AoLoader((info, receive) => WebAssembly.instantiate(
+ * compiled, info).then(receive), options)`, so a fresh instance (after an Error, for a dry-run)
+ * costs an instantiation, not a compilation.
+ * The loader's glue swaps global `Date.now` / `Math.random` / `console.log`; the Wasm keeps its
+ * instance's deterministic clock during `handle`, and the host gets its real ones back after
+ * every call (SU timestamps must come from the real clock).
  */
 import { restoreDateNow } from './clock'
 import type { AoEnv, AoMessage } from './reference-mapping'
@@ -27,7 +31,9 @@ export interface OutboxMessage {
 }
 
 type LoaderHandle = (memory: Uint8Array | null, msg: unknown, env: unknown) => Promise<HandleResult>
-type AoLoaderFn = (wasm: unknown, options: Record<string, unknown>) => Promise<LoaderHandle>
+type ReceiveInstance = (instance: WebAssembly.Instance) => unknown
+type InstantiateWasm = (imports: WebAssembly.Imports, receive: ReceiveInstance) => unknown
+type AoLoaderFn = (wasm: InstantiateWasm, options: Record<string, unknown>) => Promise<LoaderHandle>
 
 let referenceLoader: AoLoaderFn | undefined
 /** Captured before any glue runs: the glue mutes console.log and may leave it muted. */
@@ -47,12 +53,26 @@ export interface ModuleInstance {
   handle(memory: Uint8Array | null, msg: AoMessage, env: AoEnv): Promise<HandleResult>
 }
 
+/** Compiled modules by their bytes (the reference CU's wasmModuleCache, keyed by module id). */
+const compiled = new WeakMap<Uint8Array, Promise<WebAssembly.Module>>()
+
+function compile(wasm: Uint8Array): Promise<WebAssembly.Module> {
+  let m = compiled.get(wasm)
+  if (!m) {
+    m = WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>)
+    compiled.set(wasm, m)
+  }
+  return m
+}
+
+/** A new instance of `wasm` with its own glue state (clock counter, globals, JS-side FS). */
 export async function instantiate(wasm: Uint8Array, options: Record<string, unknown>): Promise<ModuleInstance> {
   const AoLoader = await loadReferenceLoader()
+  const module = await compile(wasm)
   let handle: LoaderHandle
   let loaderNow: () => number
   try {
-    handle = await AoLoader(wasm, { ...options })
+    handle = await AoLoader((imports, receive) => WebAssembly.instantiate(module, imports).then(receive), { ...options })
   } finally {
     loaderNow = Date.now
     restoreHost()

@@ -16,7 +16,8 @@ export interface AoMessage {
   Data: string
   Owner: string
   Target: string
-  Anchor?: string
+  /** null for an item without anchor: the SU serves `anchor: null` (json.rs Option) and mapNode passes it on. */
+  Anchor?: string | null
   From: string
   'Forwarded-By'?: string
   Tags: Tag[]
@@ -54,7 +55,9 @@ export function scheduledMessage(entry: ScheduledEntry): AoMessage {
     Data: lossyText(m.rawData),
     Owner: owner,
     Target: entry.processId,
-    Anchor: anchorText(m) ?? '',
+    // `"Anchor":null` reaches the Wasm as such: the JSON text (and so the Lua heap) differs from
+    // `""` or an absent key, and function addresses printed later differ with it.
+    Anchor: anchorText(m),
     ...fromFields(owner, tags),
     Tags: stripInvalidTags(tags),
     Epoch: entry.epoch,
