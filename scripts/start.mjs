@@ -23,7 +23,11 @@ function run(cmd, args, what) {
 }
 
 if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
-  run('npm', ['ci', '--no-audit', '--no-fund'], 'installing dependencies (npm ci)')
+  // `npm ci` can refuse the lock when the registry lacks other platforms' optional packages;
+  // `npm install` then installs the same locked versions (see .ci/run).
+  console.log('[aolight] installing dependencies…')
+  const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' })
+  if (ci.status !== 0) run('npm', ['install', '--no-audit', '--no-fund'], 'installing dependencies (npm install)')
 }
 run('npx', ['vite', 'build', '--logLevel', 'warn'], 'building the app')
 
