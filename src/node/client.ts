@@ -3,7 +3,7 @@
  * process, shared across tabs by process-leader.ts), wallet / send / spawn from relay-client.ts
  * (relay worker), settings held by node-client and pushed to the relay when they change.
  *
- * "Crank here": when this tab sees the result of a message it sent, it hands the result's outbox to
+ * "Crank here" (on, with the SU route): when this tab sees the result of a message it sent, it hands the result's outbox to
  * its relay (which pushes Messages/Spawns/Assignments to the targets' SUs, idempotently) and reports
  * what happened as a `crank` event on the process. The relay is loaded lazily (its own chunk), so
  * the first paint does not wait for signing code.
@@ -32,6 +32,15 @@ export interface AppClientOptions {
   /** starts the relay (default: relay-client.ts over a new relay worker, loaded lazily) */
   startRelay?: (settings: Settings) => Promise<RelayClient>
   shared?: SharedProcessOptions
+}
+
+/**
+ * This tab pushes outboxes only for items it posted straight to the SU: an MU cranks what it
+ * received itself, and a second push of the same outbox relies on the SU's deep-hash dedupe, which
+ * the devnet showed does not always match (see the report of helper 15), so it could double-deliver.
+ */
+export function cranksHere(s: Settings): boolean {
+  return s.crank && s.relayRoute === 'su'
 }
 
 const NO_CU = 'No CU to cross-check with: add one under Settings → Cross-check CUs.'
@@ -98,7 +107,7 @@ export function createAppClient(opts: AppClientOptions = {}): AppClient {
       if (m.nonce !== null) void relay?.observeAssigned(m.id, m.nonce).catch(() => undefined)
       if (!m.result) return
       sent.delete(m.id)
-      if (!compute.settings.get().crank || !relay) return
+      if (!cranksHere(compute.settings.get()) || !relay) return
       void crank(m, m.result, summaryOrigin(summary, m)).then(emit)
     })
     return {

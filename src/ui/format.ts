@@ -38,3 +38,22 @@ export function formatBytes(bytes: number): string {
 export function shortId(id: string): string {
   return id.length > 12 ? `${id.slice(0, 5)}…${id.slice(-4)}` : id
 }
+
+/**
+ * The process-level verification shown in its header: the lowest level over its messages once
+ * every message is loaded (a single divergence shows as diverged), else the node's summary.
+ */
+export function processVerification(
+  summary: import('../node/contract').Verification,
+  messages: readonly import('../node/contract').LoggedMessage[],
+  messageCount: number,
+): import('../node/contract').Verification {
+  const logged = messages.filter((m) => !m.cron)
+  const diverged = logged.find((m) => m.verification.level === 'diverged')
+  if (diverged) return diverged.verification
+  if (logged.length === 0 || logged.length < messageCount) return summary
+  const order = ['fetched', 'signed', 'chained', 'computed', 'agreed'] as const
+  let low = order.length - 1
+  for (const m of logged) low = Math.min(low, order.indexOf(m.verification.level as (typeof order)[number]))
+  return { level: order[Math.max(0, low)]! }
+}
