@@ -103,7 +103,7 @@ export class SnapshotStore {
         if (base) {
           const b = await tx.objectStore('snapshots').get(base.id)
           if (!b || b.corrupt) {
-            throw new StoreError('store/not-found', `${where}: base snapshot ${base.id} ${b ? 'was marked corrupt' : 'disappeared'} while writing`, { baseId: base.id })
+            throw new StoreError('store/not-found', `${where}: base snapshot ${base.id} ${b ? 'was marked corrupt' : 'is gone (evicted or cleared)'}`, { baseId: base.id, baseGone: true })
           }
         }
         const key = await tx.objectStore('snapshots').add(meta as SnapshotRecord)
@@ -111,8 +111,10 @@ export class SnapshotStore {
         return key
       }, { protectSnapshots: base ? base.chain : [] })
     } catch (e) {
-      // the next write starts a new chain rather than failing on the same base again
+      // Start a new chain rather than fail on the same base again; the memory is still unchanged
+      // (the caller's contract), so a vanished base costs one full snapshot, not a failed one.
       if (base && this.bases.get(processId) === base) this.bases.delete(processId)
+      if (isStoreError(e, 'store/not-found') && e.details.baseGone) return this.write(processId, ordinate, memory, { ...opts, mode: 'full' })
       throw e
     }
     const { value: id, evicted } = written

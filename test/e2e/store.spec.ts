@@ -264,6 +264,34 @@ test('snapshot metadata: a changed page list, base link or legacy format is refu
   expect(r.d).toBe('full')
 })
 
+test('snapshot base gone: after the cached base is cleared or marked corrupt behind the store, the next write is full, not an error', async ({ page }) => {
+  const r = await page.evaluate(async () => {
+    const S = window.store
+    const s = await S.openAolightStore({ name: 'gone-' + Math.random() })
+    const pid = 'PG'
+    const mem = S.aosLikeMemory(5)
+    const a = await s.snapshots.write(pid, { nonce: 1, cron: 0 }, mem)
+    S.evaluateMessages(mem, 51, 2)
+    const b = await s.snapshots.write(pid, { nonce: 2, cron: 0 }, mem)
+    const raw = s.db.raw('test')
+    // another party (compute's cache clear) deletes the process's snapshots
+    for (const id of [a.snapshot.id, b.snapshot.id]) { await raw.delete('snapshots', id); await raw.delete('snapshotData', id) }
+    S.evaluateMessages(mem, 52, 2)
+    const c = await s.snapshots.write(pid, { nonce: 3, cron: 0 }, mem)
+    S.evaluateMessages(mem, 53, 2)
+    const d = await s.snapshots.write(pid, { nonce: 4, cron: 0 }, mem)
+    // d's base c marked corrupt by another connection's failed restore
+    await raw.put('snapshots', { ...(await raw.get('snapshots', d.snapshot.id))!, corrupt: true })
+    const e = await s.snapshots.write(pid, { nonce: 5, cron: 0 }, mem)
+    const back = await s.snapshots.restoreNewest(pid, { nonce: 5, cron: 0 })
+    const same = back && (await S.sha256Hex(back.memory)) === (await S.sha256Hex(mem))
+    s.close()
+    return { kinds: [a, b, c, d, e].map((w) => `${w.snapshot.kind}:${w.snapshot.baseId === null ? '-' : w.snapshot.baseId === c.snapshot.id ? 'c' : w.snapshot.baseId === a.snapshot.id ? 'a' : '?'}`), same }
+  })
+  expect(r.kinds).toEqual(['full:-', 'incremental:a', 'full:-', 'incremental:c', 'full:-'])
+  expect(r.same).toBe(true)
+})
+
 test('outbox, checks, settings, modules: typed records and forward-only outbox status', async ({ page }) => {
   const r = await page.evaluate(async () => {
     const S = window.store
