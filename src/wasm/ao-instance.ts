@@ -96,7 +96,12 @@ export class HotInstance implements AoRuntimeInstance {
     } catch (e) {
       return Promise.reject(new RuntimeError('runtime/bad-output', `message ${String(msg.Id ?? '(no Id)')} or its env cannot be JSON-encoded: ${String(e)}`, { cause: e }))
     }
-    if (this.journal.due) this.journal.take(this.memoryView(), this.live.ctx.clock.next, this.live.ctx.fs.clone(this.live.ctx.clock))
+    try {
+      if (this.journal.due) this.journal.take(this.memoryView(), this.live.ctx.clock.next, this.live.ctx.fs.clone(this.live.ctx.clock))
+    } catch (e) {
+      // no checkpoint, no message: the state is untouched and the next call will try again
+      return Promise.reject(new RuntimeError('runtime/memory-limit', `taking a rollback checkpoint before message ${String(msg.Id ?? '(no Id)')} failed: ${String(e)}`, { cause: e }))
+    }
     this.busy = true
     const t0 = performance.now()
     let raw: string | Promise<string>

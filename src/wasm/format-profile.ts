@@ -22,6 +22,12 @@ export interface FormatProfile {
   readonly rewindWithArgs: boolean
   /** FS_createPath('/', 'data') after instantiation (the WeaveDrive mount). */
   readonly dataDir: boolean
+  /**
+   * system(NULL) ("is there a shell?"): the emscripten4 glue, run by a CU in Node, answers 1
+   * (and would run a real command on the CU's host; we never do, see runtime-imports.ts); the
+   * other glues have the Node path compiled out and answer 0.
+   */
+  readonly shellProbe: 0 | 1
   /** names of the stack helpers differ between emscripten versions */
   readonly stackExports: { save: string[]; restore: string[]; alloc: string[] }
 }
@@ -40,19 +46,19 @@ const OLD_STACK = {
 const PROFILES: Record<ModuleFormat, FormatProfile> = {
   'wasm32-unknown-emscripten2': {
     format: 'wasm32-unknown-emscripten2', memory64: false, heapMax: 524288000,
-    asyncify: false, asyncifyStackSize: 0, rewindWithArgs: false, dataDir: false, stackExports: OLD_STACK,
+    asyncify: false, asyncifyStackSize: 0, rewindWithArgs: false, dataDir: false, shellProbe: 0, stackExports: OLD_STACK,
   },
   'wasm32-unknown-emscripten3': {
     format: 'wasm32-unknown-emscripten3', memory64: false, heapMax: 4294901760,
-    asyncify: false, asyncifyStackSize: 0, rewindWithArgs: false, dataDir: false, stackExports: OLD_STACK,
+    asyncify: false, asyncifyStackSize: 0, rewindWithArgs: false, dataDir: false, shellProbe: 0, stackExports: OLD_STACK,
   },
   'wasm32-unknown-emscripten4': {
     format: 'wasm32-unknown-emscripten4', memory64: false, heapMax: 4294901760,
-    asyncify: true, asyncifyStackSize: 41943040, rewindWithArgs: false, dataDir: true, stackExports: NEW_STACK,
+    asyncify: true, asyncifyStackSize: 41943040, rewindWithArgs: false, dataDir: true, shellProbe: 1, stackExports: NEW_STACK,
   },
   'wasm64-unknown-emscripten-draft_2024_02_15': {
     format: 'wasm64-unknown-emscripten-draft_2024_02_15', memory64: true, heapMax: 17179869184,
-    asyncify: true, asyncifyStackSize: 41943040, rewindWithArgs: true, dataDir: true, stackExports: NEW_STACK,
+    asyncify: true, asyncifyStackSize: 41943040, rewindWithArgs: true, dataDir: true, shellProbe: 0, stackExports: NEW_STACK,
   },
 }
 

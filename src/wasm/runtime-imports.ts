@@ -22,7 +22,14 @@ export function runtimeImports(ctx: ImportContext): Record<string, Fn> {
       const src = heap.ptr(s)
       heap.u8.copyWithin(heap.ptr(d), src, src + heap.ptr(n))
     }) as Fn,
-    _emscripten_system: ((cmd: number | bigint) => (heap.ptr(cmd) ? -52 : 0)) as Fn,
+    // os.execute: NULL asks whether a shell exists (per glue); "" is 0; a real command is never
+    // run here (the emscripten4 glue in Node would spawn it on the CU's host): -52 (ENOSYS), as
+    // the glue answers outside Node. See README "Known gaps".
+    _emscripten_system: ((cmd: number | bigint) => {
+      const p = heap.ptr(cmd)
+      if (!p) return ctx.profile.shellProbe
+      return ctx.profile.shellProbe && heap.u8[p] === 0 ? 0 : -52
+    }) as Fn,
     _emscripten_throw_longjmp: (() => {
       throw LONGJMP
     }) as Fn,

