@@ -24,6 +24,7 @@ import { forwardedDeepHash } from '../../src/protocol/message-mapping'
 import { now } from './clock'
 import { anchorText, lossyText, tagValue } from './data-item'
 import { cronKey, cronTicksBetween, parseCrons, toSeconds, type Cron, type CronBoundary, type CronTick } from './cron'
+import { processJson } from './su-json'
 import type { GatewayStore } from './gateway-store'
 import { addressOfOwner } from './keys'
 import type { PublishedModule } from './modules'
@@ -259,6 +260,9 @@ export class DevnetCompute {
     const freshInstance = () => instantiate(module.wasm, options)
     const instance = await freshInstance()
     const first = log.entries[0]!
+    // The reference's cron origin is the SU process record's `block`/`timestamp` (loadProcess →
+    // ctx.block), which the SU takes from the process's own assignment.
+    const record = processJson(log)
     let crons: Cron[] = []
     try {
       crons = parseCrons(log.process.tags)
@@ -274,7 +278,7 @@ export class DevnetCompute {
       memory: null,
       env: processEnv(log.process, { id: module.id, item: module.item }),
       crons,
-      origin: { height: first.blockHeight, timestamp: first.timestamp },
+      origin: { height: Number.parseInt(record.block, 10), timestamp: record.timestamp },
       cursor: { timestamp: first.timestamp, blockHeight: first.blockHeight, ordinate: '0' },
       handled: -1,
       evaluations: [],
