@@ -41,6 +41,14 @@ const crossCheck = (endpoints: { cus: string[] }): CrossChecker | undefined => {
   })
 }
 
+async function withStoredVerdicts(events: ProcessEvent[]): Promise<ProcessEvent[]> {
+  const msgs = events.flatMap((e) => (e.type === 'message' ? [e.message] : []))
+  if (msgs.length === 0) return events
+  const checked = await withVerdicts(await checkStore(), processId, msgs)
+  const byId = new Map(checked.map((m) => [m.id, m]))
+  return events.map((e) => (e.type === 'message' ? { type: 'message', message: byId.get(e.message.id) ?? e.message } : e))
+}
+
 const base = createComputeWorkerApi({ spawnRuntimeWorker: prewarmedSpawner(spawnBrowserRuntimeWorker), cron, crossCheck })
 
 const api: ComputeWorkerApi = {
@@ -49,7 +57,13 @@ const api: ComputeWorkerApi = {
     emit = onEvents
     storeName = cfg.storeName
     processId = cfg.processId
-    return base.open(cfg, onEvents)
+    // Messages re-evaluated after a resume (or offline) carry the verdict stored for them; batches
+    // stay in order behind one promise chain.
+    let chain = Promise.resolve()
+    const withStored = (events: ProcessEvent[]) => {
+      chain = chain.then(async () => onEvents(await withStoredVerdicts(events))).catch(() => onEvents(events))
+    }
+    return base.open(cfg, withStored)
   },
   async messages(opts) {
     const r = await base.messages(opts)

@@ -1,0 +1,58 @@
+/**
+ * Offline: after one visit that verified a process, cut the network (the browser context goes
+ * offline and the devnet is stopped): the app loads from its service worker, and opening the
+ * process again re-verifies it from IndexedDB, with its log, results and verification badges.
+ */
+import { test, expect } from '@playwright/test'
+import { startDevnet, type Devnet } from '../devnet/devnet'
+import { seedDemo, type DemoFile } from '../devnet/seed'
+import { SuClient } from '../../src/protocol/su-client'
+import { defaultSettings, SETTINGS_KEY } from '../../src/node/settings'
+
+const DEVNET_PORT = 48520
+let devnet: Devnet | null = null
+let demo: DemoFile
+
+test.describe.configure({ timeout: 240_000 })
+
+test.beforeAll(async () => {
+  test.setTimeout(180_000)
+  devnet = await startDevnet({ basePort: DEVNET_PORT })
+  demo = await seedDemo(devnet)
+})
+test.afterAll(async () => {
+  await devnet?.stop()
+})
+
+test('after one visit, offline: the app loads from the service worker and re-verifies a cached process', async ({ page, context }) => {
+  const net = devnet!
+  const settings = { ...defaultSettings(), preset: 'custom', endpoints: { gateway: net.urls.gateway, mu: net.urls.mu, su: net.urls.su, suIsRouter: false, cus: [net.urls.cu] } }
+  await context.addInitScript(([k, v]) => localStorage.getItem(k) ?? localStorage.setItem(k, v), [SETTINGS_KEY, JSON.stringify(settings)] as const)
+  const room = demo.processes.find((p) => p.kind === 'chat-room')!.id
+  const total = (await new SuClient(net.urls.su).getSchedulePage({ processId: room, limit: 1000 })).edges.length
+
+  // The visit: the service worker installs; the process is fetched, verified, evaluated, checked.
+  await page.goto('/')
+  await expect(page.getByText('aolight is ready to work offline.')).toBeVisible({ timeout: 20_000 })
+  await page.goto(`/#/process/${room}`)
+  await expect(page.getByRole('status').first()).toContainText(`Up to date: verified to nonce ${total - 1}, evaluated to nonce ${total - 1}`, { timeout: 120_000 })
+  await expect(page.locator('ul.log .badge.agreed')).toHaveCount(total, { timeout: 60_000 })
+
+  // The network goes away: the page is offline and the ao units are gone.
+  await context.setOffline(true)
+  await net.stop()
+  devnet = null
+  try {
+    await page.goto('about:blank')
+    await page.goto(`/#/process/${room}`)
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Process')
+    await expect(page.getByRole('status').first()).toContainText(`Offline: showing the cache (verified to nonce ${total - 1}, evaluated to nonce ${total - 1})`, { timeout: 120_000 })
+    // every message is there from the store, with its result and the verdict stored by the cross-check
+    await expect(page.locator('ul.log > li')).toHaveCount(total)
+    await expect(page.locator('ul.log .badge.agreed')).toHaveCount(total)
+    await page.locator('ul.log > li').first().getByText('Result', { exact: true }).click()
+    await expect(page.locator('ul.log > li').first().getByText('Output', { exact: true })).toBeVisible()
+  } finally {
+    await context.setOffline(false)
+  }
+})
