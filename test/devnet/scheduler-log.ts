@@ -5,9 +5,9 @@
  * gen_assignment) and the legacynet hash chain.
  */
 import type { DataItem } from 'arbundles'
-import { forwardedDeepHash } from '../../src/protocol/message-mapping'
+import { pushDeepHash } from './push-deep-hash'
 import { now } from './clock'
-import { anchorText, lossyText, signItem, tagValue, type Tag } from './data-item'
+import { signItem, tagValue, type Tag } from './data-item'
 import type { GatewayStore } from './gateway-store'
 import { hashChainSeed, nextHashChain } from './hash-chain'
 import type { DevnetKey } from './keys'
@@ -107,7 +107,7 @@ export class SchedulerLog {
       const log = this.logs.get(processId)
       if (!log) throw new ScheduleError(404, `process ${processId} is not scheduled on this SU`)
       if (tagValue(item.tags, 'Type') !== 'Message') throw new ScheduleError(400, `item ${item.id} is not Type=Message`)
-      const hash = this.dedupePushes ? pushDeepHash(item, processId) : undefined
+      const hash = this.dedupePushes ? pushDeepHash(item) : undefined
       const seen = this.pushHashes.get(processId) ?? new Set<string>()
       if (hash !== undefined && seen.has(hash)) {
         throw new ScheduleError(400, `message ${item.id}: a push with the same deep hash (ignoring Pushed-For) is already scheduled on process ${processId}`)
@@ -187,25 +187,5 @@ export class SchedulerLog {
     const run = this.tail.then(fn, fn)
     this.tail = run.catch(() => undefined)
     return run
-  }
-}
-
-/**
- * The devnet SU's dedupe key for pushes (items with `From-Process`): the deep hash of the
- * item's content (target, anchor, tags without `Pushed-For`, data) with the owner blanked, so
- * two MU cranks of the same outbox message collide even though each is a fresh signed item.
- * Undefined for non-pushes and for items the hash cannot describe (anchor not 32 bytes).
- */
-export function pushDeepHash(item: DataItem, processId: string): string | undefined {
-  if (!tagValue(item.tags, 'From-Process')) return undefined
-  try {
-    return forwardedDeepHash({
-      data: lossyText(item.rawData),
-      tags: item.tags.filter((t) => t.name !== 'Pushed-For'),
-      target: processId,
-      ...(anchorText(item) !== null ? { anchor: anchorText(item)! } : {}),
-    })
-  } catch {
-    return undefined
   }
 }
