@@ -87,6 +87,8 @@ const bench: Bench = async (ctx) => {
     browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs })
     const context = await browser.newContext()
     const page = await context.newPage()
+    // no HMR socket: an edit under src/ by someone else must not reload the page mid-measurement
+    await page.routeWebSocket(() => true, () => undefined)
     const q = new URLSearchParams({ gateway: devnet.urls.gateway, su: devnet.urls.su, mu: devnet.urls.mu, cu: '', pageSize: '500', snapshotEvery: '500', store: `aolight-bench-${Date.now()}` })
     await page.goto(`http://127.0.0.1:${VITE_PORT}/test/e2e/harness/proof.html?${q}`)
     await page.waitForFunction(() => document.title === 'proof harness ready', undefined, { timeout: 120_000 })

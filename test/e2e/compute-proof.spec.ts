@@ -64,6 +64,10 @@ test.afterAll(async () => {
 
 async function openHarness(page: Page, params: Record<string, string> = {}): Promise<void> {
   page.on('pageerror', (e) => console.log('pageerror:', e.message))
+  // Others edit src/ while this runs: the dev server's HMR socket would reload the page (and lose
+  // its state) on every save. The page keeps a socket that never hears from the server instead.
+  await page.routeWebSocket(() => true, () => undefined)
+  page.on('framenavigated', (f) => { if (f === page.mainFrame()) console.log('navigated:', f.url().slice(0, 80)) })
   const q = new URLSearchParams({ gateway: devnet.urls.gateway, su: devnet.urls.su, mu: devnet.urls.mu, cu: devnet.urls.cu, ...params })
   await page.goto(`${harnessUrl}/proof.html?${q}`)
   await page.waitForFunction(() => document.title === 'proof harness ready')
@@ -81,6 +85,17 @@ async function waitSettled(page: Page, state: 'idle' | 'offline', timeout = 150_
     throw e
   })
   expect(await page.evaluate(() => window.proof.status())).toEqual({ state, verifiedHead: head, evaluatedHead: head })
+}
+
+/** Polls the compute worker's recorded cross-checks (waitForFunction does not await async predicates). */
+async function untilChecked(page: Page, n: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const count = await page.evaluate(async () => (await window.proof.checks()).length)
+    if (count >= n) return
+    if (Date.now() > deadline) throw new Error(`only ${count} of ${n} messages cross-checked within ${timeoutMs} ms`)
+    await page.waitForTimeout(500)
+  }
 }
 
 /** The result fields a CU reports, in one canonical text (what "equal" means below). */
@@ -173,7 +188,7 @@ test('clean run: 300 messages fetched, verified and computed in the tab; crons e
   expect(stats.skippedPushes).toBe(0)
 
   // every scheduled message is cross-checked in the tab (/result per message); wait for all
-  await page.waitForFunction((n) => window.proof.checks().then((c) => c.length >= n), logLength, { timeout: 60_000, polling: 500 })
+  await untilChecked(page, logLength, 90_000)
   await page.waitForTimeout(500) // the last check's events and store writes
   run = {
     messages: await page.evaluate(() => window.proof.allMessages()),

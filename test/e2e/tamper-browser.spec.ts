@@ -5,7 +5,7 @@
  * the process through the real node client and compute worker (test/e2e/harness/proof.ts). For
  * each fault: the process status ends `stopped` with `process/verification-failed`, the precise
  * check and message at the right nonce; the messages before it stay verified and computed in
- * IndexedDB (with the devnet CU's results) and in the UI events; nothing after it is kept.
+ * IndexedDB (with the untouched log's results) and in the UI events; nothing after it is kept.
  * (The verification layer alone, in Node, is test/e2e/tamper.spec.ts.)
  */
 import { test, expect, type Page } from '@playwright/test'
@@ -35,8 +35,12 @@ let su: RunningServer
 let gateway: RunningServer
 let served: RawEdge[] = []
 let alterModule = false
-/** The devnet CU's result per message id of the genuine log. */
-const cuResults = new Map<string, string>()
+/**
+ * Results per message id of the untouched log opened in the tab (the first test). The faulty
+ * runs' prefixes must equal them. (Equality with a CU is compute-proof.spec.ts's subject; the
+ * devnet CU differs after an Error in Lua function addresses, a devnet bug, see there.)
+ */
+const baseline = new Map<string, string>()
 
 const resultText = (r: Partial<MessageResult> | undefined): string => JSON.stringify({
   Output: r?.Output ?? '',
@@ -53,11 +57,6 @@ test.beforeAll(async () => {
   served = log.edges
   su = await startTamperSu(log, () => served)
   gateway = await startGatewayProxy({ upstream: devnet.urls.gateway, moduleId: devnet.moduleIds.aos64, alterModule: () => alterModule, suUrlFrom: devnet.urls.su, suUrlTo: () => su.url })
-  for (const e of log.edges) {
-    const id = e.node.message?.id ?? ''
-    const res = await fetch(`${devnet.urls.cu}/result/${id}?process-id=${processId}`)
-    if (res.ok) cuResults.set(id, resultText((await res.json()) as MessageResult))
-  }
 })
 
 test.afterAll(async () => {
@@ -66,44 +65,63 @@ test.afterAll(async () => {
   await devnet?.stop()
 })
 
-async function openTampered(page: Page): Promise<void> {
+async function openTampered(page: Page, store: string): Promise<void> {
   page.on('pageerror', (e) => console.log('pageerror:', e.message))
+  // Others edit src/ while this runs: the dev server's HMR socket would reload the page (and lose
+  // its state) on every save. The page keeps a socket that never hears from the server instead.
+  await page.routeWebSocket(() => true, () => undefined)
+  page.on('framenavigated', (f) => { if (f === page.mainFrame()) console.log('navigated:', f.url().slice(0, 80)) })
   // gateway = the lying proxy; su = the tamper SU as the fallback too; no cross-check
-  const q = new URLSearchParams({ gateway: gateway.url, su: su.url, mu: devnet.urls.mu, cu: '', pageSize: '5', store: 'aolight-e2e-tamper' })
+  const q = new URLSearchParams({ gateway: gateway.url, su: su.url, mu: devnet.urls.mu, cu: '', pageSize: '5', store: `aolight-e2e-tamper-${store}` })
   await page.goto(`${harnessUrl}/proof.html?${q}`)
   await page.waitForFunction(() => document.title === 'proof harness ready')
   await page.evaluate((p) => window.proof.open(p), log.processId)
 }
 
 /** Waits for `stopped` and for evaluation to reach `evaluated` entries; returns the error. */
-async function stoppedWith(page: Page, evaluated: number): Promise<NodeErrorInfo> {
-  await page.waitForFunction(async (n) => {
-    const st = window.proof.status()
-    if (st?.state !== 'stopped') return false
-    return (await window.proof.stats()).evaluated >= n
-  }, evaluated, { timeout: 60_000, polling: 250 }).catch(async (e: unknown) => {
-    console.log('not stopped:', JSON.stringify(await page.evaluate(() => ({ status: window.proof.status(), warnings: window.proof.events().filter((x) => x.type === 'warning') }))).slice(0, 2000))
-    throw e
-  })
-  const st = await page.evaluate(() => window.proof.status())
-  if (st?.state !== 'stopped') throw new Error(`expected stopped, got ${JSON.stringify(st)}`)
-  return st.error
+async function stoppedWith(page: Page, evaluated: number, opts: { shownAsEvents: boolean }): Promise<NodeErrorInfo> {
+  // Polled from here: waitForFunction does not await an async predicate.
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    const st = await page.evaluate(async () => {
+      const status = window.proof.status()
+      const shown = new Set(window.proof.events().flatMap((e) => (e.type === 'message' ? [e.message.nonce] : []))).size
+      return { status, shown, evaluated: status?.state === 'stopped' ? (await window.proof.stats()).evaluated : -1 }
+    })
+    // events arrive in batches (~100 ms): wait for the UI to have seen every evaluated message too
+    if (st.status?.state === 'stopped' && st.evaluated >= evaluated && (!opts.shownAsEvents || st.shown >= evaluated)) return st.status.error
+    if (Date.now() > deadline) {
+      console.log('not stopped:', JSON.stringify(await page.evaluate(async () => ({
+        timeline: window.proof.timedEvents().map((e) => `${e.at.toFixed(0)} ${e.event.type}${e.event.type === 'status' ? ':' + e.event.status.state : e.event.type === 'message' ? ':' + String(e.event.message.nonce) : ''}`),
+        stats: await window.proof.stats(),
+      }))).slice(0, 4000))
+      throw new Error(`not stopped with ${evaluated} evaluated within 60 s: ${JSON.stringify(st)}`)
+    }
+    await page.waitForTimeout(250)
+  }
 }
 
-test('the untouched log through the tamper SU and the gateway proxy opens idle with the devnet CU\'s results', async ({ page }) => {
-  test.setTimeout(90_000)
+test('the untouched log through the tamper SU and the gateway proxy opens idle, every message computed', async ({ page }) => {
+  test.setTimeout(120_000)
   served = log.edges
-  await openTampered(page)
+  await openTampered(page, 'untouched')
   const head = log.edges.length - 1
   await page.waitForFunction((h) => {
     const st = window.proof.status()
     return st?.state === 'stopped' || (st?.state === 'idle' && st.evaluatedHead === h)
-  }, head, { timeout: 60_000, polling: 250 })
+  }, head, { timeout: 90_000, polling: 250 }).catch(async (e: unknown) => {
+    console.log('not idle:', JSON.stringify(await page.evaluate(() => ({ status: window.proof.status(), events: window.proof.events().filter((x) => x.type !== 'message').slice(-8) }))).slice(0, 3000))
+    throw e
+  })
   expect(await page.evaluate(() => window.proof.status())).toEqual({ state: 'idle', verifiedHead: head, evaluatedHead: head })
   const summary = await page.evaluate(() => window.proof.events().filter((e) => e.type === 'summary').pop())
   expect(summary?.type === 'summary' && summary.summary.schedulerUrl).toBe(su.url)
   const messages = await page.evaluate(() => window.proof.allMessages())
-  for (const m of messages) expect(resultText(m.result), `nonce ${m.nonce}`).toBe(cuResults.get(m.id))
+  expect(messages.map((m) => m.nonce)).toEqual([...Array(head + 1).keys()].reverse())
+  for (const m of messages) {
+    expect(m.verification, `nonce ${m.nonce}`).toEqual({ level: 'computed' })
+    baseline.set(m.id, resultText(m.result))
+  }
   await page.evaluate(() => window.proof.close())
 })
 
@@ -113,8 +131,8 @@ for (const fault of LOG_FAULTS) {
   test(`${fault}: stopped at nonce ${K} with ${EXPECTED_CODE[fault]}; nonces 0..${through} stay verified and computed`, async ({ page }) => {
     test.setTimeout(90_000)
     served = await withFault(log, fault, K)
-    await openTampered(page)
-    const error = await stoppedWith(page, through + 1)
+    await openTampered(page, fault)
+    const error = await stoppedWith(page, through + 1, { shownAsEvents: true })
     test.info().annotations.push({ type: fault, description: error.message })
     expect(error.code).toBe('process/verification-failed')
     expect(error.details.check).toBe(EXPECTED_CODE[fault])
@@ -125,12 +143,13 @@ for (const fault of LOG_FAULTS) {
     const stats = await page.evaluate(() => window.proof.stats())
     expect(stats.verified, 'verified prefix').toBe(through + 1)
     expect(stats.evaluated, 'computed prefix').toBe(through + 1)
-    // IndexedDB: exactly the verified prefix, each computed with the devnet CU's result
+    expect(stats.restoredAt, 'a fresh store: everything computed in this open').toBeNull()
+    // IndexedDB: exactly the verified prefix, each computed with the untouched log's result
     const messages = await page.evaluate(() => window.proof.allMessages())
     expect(messages.map((m) => m.nonce)).toEqual([...Array(through + 1).keys()].reverse())
     for (const m of messages) {
       expect(m.verification, `nonce ${m.nonce}`).toEqual({ level: 'computed' })
-      expect(resultText(m.result), `nonce ${m.nonce} result vs the devnet CU`).toBe(cuResults.get(m.id))
+      expect(resultText(m.result), `nonce ${m.nonce}: the same result as the untouched log's`).toBe(baseline.get(m.id))
     }
     // UI events: the same prefix, computed; the faulty entry never shows up as a message
     const events = await page.evaluate(() => window.proof.events())
@@ -147,9 +166,17 @@ for (const fault of LOG_FAULTS) {
     // Reopening with the fault still served: stops at the same nonce, the stored prefix stays.
     await page.evaluate(() => window.proof.close())
     await page.evaluate((p) => window.proof.open(p), log.processId)
-    const again = await stoppedWith(page, through + 1)
-    expect({ check: again.details.check, nonce: again.details.nonce }).toEqual({ check: EXPECTED_CODE[fault], nonce: K })
+    const again = await stoppedWith(page, through + 1, { shownAsEvents: false })
+    // Resuming pages from the stored head (from-nonce ${through}) can meet the fault at the page
+    // boundary, where the SU client's paging check reports it before the log checker
+    // (su/bad-page: "expected to start at nonce <stored head + 1>, starts at …").
+    test.info().annotations.push({ type: `${fault} on reopen`, description: again.message })
+    expect(again.code).toBe('process/verification-failed')
+    if (again.details.check === 'su/bad-page') expect(again.message).toContain(`expected to start at nonce ${through + 1}`)
+    else expect({ check: again.details.check, nonce: again.details.nonce }).toEqual({ check: EXPECTED_CODE[fault], nonce: K })
     expect((await page.evaluate(() => window.proof.allMessages())).length).toBe(through + 1)
+    const reopened = await page.evaluate(() => window.proof.stats())
+    expect(reopened.evaluated, 'the computed prefix is kept across opens').toBe(through + 1)
     await page.evaluate(() => window.proof.close())
   })
 }
@@ -159,8 +186,8 @@ test('module bytes changed by the gateway: stopped with module/tampered naming t
   served = log.edges
   alterModule = true
   try {
-    await openTampered(page)
-    const error = await stoppedWith(page, 0)
+    await openTampered(page, 'module-bytes')
+    const error = await stoppedWith(page, 0, { shownAsEvents: false })
     test.info().annotations.push({ type: 'module-bytes', description: error.message })
     expect(error.code).toBe('process/verification-failed')
     expect(error.details.check).toBe('module/tampered')
