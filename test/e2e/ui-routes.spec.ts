@@ -30,13 +30,16 @@ test('deep links open each view, with no errors and no CSP violations', async ({
   expect(watch.errors).toEqual([])
 })
 
-test('a process deep link says honestly why it cannot be verified yet, and lands in recent processes', async ({ page }) => {
+test('a process deep link with no network says precisely why it stopped, and lands in recent processes', async ({ page }) => {
+  // Default settings point at the local network on :5000, which is not running in this test.
   await page.goto(`/#/process/${SAMPLE_ID}`)
   await expect(page.getByText(SAMPLE_ID)).toBeVisible()
-  await expect(page.getByText('This process cannot be verified in this build yet')).toBeVisible()
-  await expect(page.getByText('The compute unit (the Web Worker that fetches, verifies and evaluates a process)')).toBeVisible()
-  await expect(page.getByRole('button', { name: "Clear this process's cache" })).toBeDisabled()
-  await expect(page.getByText('Available once the process is open.')).toBeVisible()
+  await expect(page.getByRole('status').first()).toHaveText(
+    `Stopped: process ${SAMPLE_ID}: the network is unreachable (POST http://127.0.0.1:5000/graphql: network error: Failed to fetch) and nothing is cached for it`,
+    { timeout: 60_000 },
+  )
+  await expect(page.locator('p.role')).toHaveAttribute('data-role', 'leader')
+  await expect(page.getByText('Owner')).toHaveCount(0) // no empty summary for a process never read
   await page.goto('/#/')
   await expect(page.getByRole('link', { name: SAMPLE_ID })).toBeVisible()
   // recent list survives a reload and items can be removed
@@ -124,6 +127,7 @@ test('settings: presets, URL validation, and persistence across a reload', async
   await page.getByLabel('CUs to cross-check results with').fill('https://cu.ao-testnet.xyz\nhttps://cu.example.org/')
   await page.getByLabel('Snapshot every N messages').fill('250')
   await page.getByLabel(/Crank here/).uncheck()
+  await page.getByRole('radio', { name: /Scheduler Unit directly/ }).check()
   await page.getByRole('button', { name: 'Save settings' }).click()
   await expect(page.getByText('Saved.')).toBeVisible()
   await expect(page.getByRole('link', { name: 'Custom' })).toBeVisible()
@@ -133,6 +137,7 @@ test('settings: presets, URL validation, and persistence across a reload', async
   await expect(page.getByLabel('CUs to cross-check results with')).toHaveValue('https://cu.ao-testnet.xyz\nhttps://cu.example.org')
   await expect(page.getByLabel('Snapshot every N messages')).toHaveValue('250')
   await expect(page.getByLabel(/Crank here/)).not.toBeChecked()
+  await expect(page.getByRole('radio', { name: /Scheduler Unit directly/ })).toBeChecked()
   await expect(page.getByRole('link', { name: 'Custom' })).toBeVisible()
 
   // back to the local preset
@@ -152,11 +157,11 @@ test('storage: usage is shown and persistence can be requested', async ({ page }
   }
 })
 
-test('send and spawn say why they are disabled; the console works locally and explains what it cannot do', async ({ page }) => {
+test('send and spawn say why they are disabled without a wallet; the console works locally and explains what it cannot do', async ({ page }) => {
   await page.goto(`/#/send/${SAMPLE_ID}`)
   await expect(page.getByLabel('Target process')).toHaveValue(SAMPLE_ID)
   await expect(page.getByRole('button', { name: 'Sign and send' })).toBeDisabled()
-  await expect(page.getByText('The relay (which signs with your wallet').first()).toBeVisible()
+  await expect(page.getByText('Connect a wallet to sign the message.').first()).toBeVisible()
   await page.goto('/#/spawn')
   await expect(page.getByRole('button', { name: 'Sign and spawn' })).toBeDisabled()
   await page.getByLabel('Run on a schedule').check()
@@ -179,7 +184,7 @@ test('send and spawn say why they are disabled; the console works locally and ex
   await expect(page.getByRole('log')).toContainText('.load-blueprint needs one blueprint name')
   await input.fill('.dryrun return 1')
   await input.press('Enter')
-  await expect(page.getByRole('log')).toContainText('compute unit')
+  await expect(page.getByRole('log')).toContainText(`process ${SAMPLE_ID}: the network is unreachable (POST http://127.0.0.1:5000/graphql`, { timeout: 30_000 })
   // history: ↑ walks back through what was entered
   await input.press('ArrowUp')
   await expect(input).toHaveValue('.dryrun return 1')

@@ -1,6 +1,8 @@
 import { test, expect } from '@playwright/test'
 import { generateKeyPairSync } from 'node:crypto'
 import Arweave from 'arweave'
+import { loadKey } from '../devnet/keys'
+import { TestWallet, type TestJwk } from './support/test-wallet'
 
 // A fresh RSA-4096 keyfile, and its address as arweave-js computes it (independent of our code).
 function makeKeyfile(): { json: string; address: Promise<string> } {
@@ -33,26 +35,11 @@ test('browser wallet: disabled with a reason when absent; connect, restore after
   await expect(page.getByRole('button', { name: 'Connect browser wallet' })).toBeDisabled()
   await expect(page.getByText('No browser wallet found (window.arweaveWallet)')).toBeVisible()
 
-  // A test wallet in the page, as wallet extensions inject it (address from a real key).
-  const address = await makeKeyfile().address
-  await context.addInitScript((addr: string) => {
-    let connected = sessionStorage.getItem('test-wallet') === 'on'
-    ;(window as unknown as { arweaveWallet: unknown }).arweaveWallet = {
-      async connect(perms: string[]) {
-        if (!perms.includes('ACCESS_ADDRESS')) throw new Error('address permission missing')
-        connected = true
-        sessionStorage.setItem('test-wallet', 'on')
-      },
-      async disconnect() {
-        connected = false
-        sessionStorage.removeItem('test-wallet')
-      },
-      async getActiveAddress() {
-        if (!connected) throw new Error('not connected')
-        return addr
-      },
-    }
-  }, address)
+  // A test wallet in the page, as wallet extensions inject it (Wander API, real RSA key signing in
+  // the test process with arbundles); its permissions outlive a reload, like an extension's.
+  const wallet = new TestWallet(loadKey('wallet-b').jwk as unknown as TestJwk)
+  await wallet.install(context)
+  const address = wallet.address
   await page.reload()
   await page.getByRole('button', { name: 'Connect browser wallet' }).click()
   await expect(page.getByTestId('wallet-address')).toHaveText(address)
@@ -61,5 +48,5 @@ test('browser wallet: disabled with a reason when absent; connect, restore after
   await page.getByRole('button', { name: 'Disconnect' }).click()
   await expect(page.getByRole('button', { name: 'Connect browser wallet' })).toBeEnabled()
   await expect(page.getByRole('link', { name: 'Connect wallet' })).toBeVisible()
-  expect(await page.evaluate(() => sessionStorage.getItem('test-wallet'))).toBeNull() // the wallet was told
+  expect(await page.evaluate(() => (window as unknown as { arweaveWallet: { getPermissions(): Promise<string[]> } }).arweaveWallet.getPermissions())).toEqual([]) // the wallet was told
 })
