@@ -45,6 +45,8 @@ export interface ReadSnapshotOptions {
    * is one (~100–250 ms for aos). Off by default: the link digests already cover every stored byte.
    */
   checkWholeMemory?: boolean
+  /** keep the cached base for the next incremental as it is (default: this snapshot becomes it) */
+  keepBase?: boolean
 }
 
 export interface RestoredSnapshot {
@@ -188,7 +190,7 @@ export class SnapshotStore {
             { snapshotId: id, expected: top.sha256, actual: sha })
         }
       }
-      this.bases.set(top.processId, { id: top.id, ordinate: { nonce: top.nonce, cron: top.cron }, depth: top.depth, contentSha256: top.contentSha256, image, chain: metas.map((m) => m.id) })
+      if (!opts.keepBase) this.bases.set(top.processId, { id: top.id, ordinate: { nonce: top.nonce, cron: top.cron }, depth: top.depth, contentSha256: top.contentSha256, image, chain: metas.map((m) => m.id) })
       return { snapshot: top, memory }
     } catch (e) {
       if (isStoreError(e, 'store/corrupt')) {
@@ -197,6 +199,21 @@ export class SnapshotStore {
       }
       throw e
     }
+  }
+
+  /**
+   * The ao-compatible whole-memory SHA-256 of snapshot `id`, computed now if not recorded (rebuild
+   * + hash, ~100–400 ms for aos: call it when idle) and then recorded. The cached base is untouched.
+   */
+  async wholeMemorySha256(id: number): Promise<string> {
+    const { snapshot, memory } = await this.read(id, { keepBase: true })
+    if (snapshot.sha256 !== null) return snapshot.sha256
+    const sha = await sha256Hex(memory)
+    await this.db.write(['snapshots'], `recording the whole-memory SHA-256 of snapshot ${id}`, async (tx) => {
+      const m = await tx.objectStore('snapshots').get(id)
+      if (m && m.sha256 === null) await tx.objectStore('snapshots').put({ ...m, sha256: sha })
+    })
+    return sha
   }
 
   /**

@@ -141,6 +141,13 @@ test('snapshots: 110 MB aos-shaped memory, full + incremental chain round trip, 
       shas.push(await S.sha256Hex(mem))
       writes.push(await s.snapshots.write(pid, { nonce: i * 500, cron: 0 }, mem, { maxDepth: 2 }))
     }
+    // the whole-memory SHA-256 of an incremental, computed later (idle time) and recorded
+    const lazy = await s.snapshots.wholeMemorySha256(writes[1]!.snapshot.id)
+    const lazyRecorded = (await s.snapshots.list(pid)).find((m) => m.id === writes[1]!.snapshot.id)!.sha256
+    // ...without moving the cached base: the next write is still incremental on the newest (full) one
+    S.evaluateMessages(mem, 4)
+    const after = await s.snapshots.write(pid, { nonce: 2000, cron: 0 }, mem, { maxDepth: 2 })
+    const afterBase = after.snapshot.baseId === writes[3]!.snapshot.id
     const restored = []
     for (const w of writes) {
       const back = await s.snapshots.read(w.snapshot.id)
@@ -150,7 +157,7 @@ test('snapshots: 110 MB aos-shaped memory, full + incremental chain round trip, 
     const none = await s.snapshots.restoreNewest(pid, { nonce: 0, cron: 0 }) // the full one at 0
     s.close()
     return {
-      byteLength: mem.byteLength, shas, restored,
+      byteLength: mem.byteLength, shas, restored, lazy, lazyRecorded, afterBase,
       metas: writes.map((w) => ({ kind: w.snapshot.kind, depth: w.snapshot.depth, pages: w.snapshot.pages.length, raw: w.snapshot.rawSize, gz: w.snapshot.compressedSize, sha: w.snapshot.sha256, ...w.timings })),
       newest: newest && { nonce: newest.snapshot.nonce, ok: (await S.sha256Hex(newest.memory)) === shas[2] },
       zero: none?.snapshot.nonce,
@@ -161,6 +168,7 @@ test('snapshots: 110 MB aos-shaped memory, full + incremental chain round trip, 
   expect(r.metas.map((m) => [m.kind, m.depth, m.pages])).toEqual([['full', 0, 34], ['incremental', 1, 24], ['incremental', 2, 24], ['full', 0, 34]])
   // the whole-memory SHA-256 is recorded for full snapshots only (incrementals rely on their link digests)
   expect(r.metas.map((m) => m.sha)).toEqual([r.shas[0], null, null, r.shas[3]])
+  expect([r.lazy, r.lazyRecorded, r.afterBase]).toEqual([r.shas[1], r.shas[1], true])
   expect(r.restored).toEqual(r.shas.map((sha) => ({ len: r.byteLength, sha })))
   expect(r.newest).toEqual({ nonce: 1000, ok: true })
   expect(r.zero).toBe(0)
