@@ -4,12 +4,14 @@
  * with mints and transfers, overdrafts and Eval errors, pushes the process sends itself). The
  * harness page (test/e2e/harness/proof.ts) opens it through the real node client and a compute
  * worker with crons and the cross-check wired (harness/proof-compute.worker.ts):
- * 1. clean run: every message fetched, verified, computed, and cross-checked `agreed` with the
- *    devnet CU; our crons equal the devnet CU's `/cron` results;
- * 2. the node shows `agreed` on every message (its messages and events);
+ * 1. clean run: every message fetched, verified and computed; our crons equal the devnet CU's
+ *    `/cron` results;
+ * 2. every result (crons included) equals the reference ao-loader run in Node on the same log;
  * 3. crash/resume: the compute worker killed mid-evaluation and the page reloaded mid-sync; the
  *    final results equal the clean run's, with nothing lost or duplicated;
- * 4. offline: the cached process re-verifies from IndexedDB end to end and says `offline`.
+ * 4. offline: the cached process re-verifies from IndexedDB end to end and says `offline`;
+ * 5. every message cross-checked `agreed` with the devnet CU, and shown `agreed` by the node
+ *    (fails today: see that test).
  * Main-thread long tasks (PerformanceObserver 'longtask') during the clean sync are recorded.
  */
 import { test, expect, type Page } from '@playwright/test'
@@ -230,26 +232,6 @@ test('our results equal the reference ao-loader run in Node (fresh instance afte
   expect(clean!.crons, 'cron results vs the reference').toEqual(ref.crons)
 })
 
-test('every message is cross-checked agreed with the devnet CU in the tab', () => {
-  expect(run, 'needs the clean run').toBeDefined()
-  const checks = run!.checks
-  const notAgreed = checks.filter((c) => c.verdict !== 'agreed')
-  figures.crossCheck = { checks: checks.length, agreed: checks.length - notAgreed.length, notAgreedNonces: notAgreed.map((c) => c.nonce), firstNotAgreed: notAgreed.slice(0, 2) }
-  expect(new Set(checks.map((c) => c.nonce)).size, 'one check per nonce').toBe(logLength)
-  expect(notAgreed.map((c) => `nonce ${c.nonce}: ${c.verdict} ${c.detail.slice(0, 400)}`), 'cross-check outcomes other than agreed').toEqual([])
-})
-
-test('the node shows every message `agreed` (its messages and events), never diverged', () => {
-  expect(run, 'needs the clean run').toBeDefined()
-  const divergences = run!.events.filter((e) => e.type === 'divergence')
-  expect(divergences.length, 'divergence events').toBe(0)
-  const levels = run!.messages.filter((m) => !m.cron).map((m) => `${m.nonce}:${m.verification.level}`)
-  expect(levels.filter((l) => !l.endsWith(':agreed')), 'messages not shown agreed').toEqual([])
-  const eventLevel = new Map<string, string>()
-  for (const e of run!.events) if (e.type === 'message' && !e.message.cron) eventLevel.set(e.message.id, e.message.verification.level)
-  expect([...eventLevel.values()].filter((l) => l !== 'agreed'), 'message events not agreed').toEqual([])
-})
-
 test('crash/resume: worker killed mid-evaluation, page reloaded mid-sync; final results equal the clean run', async ({ page }) => {
   test.setTimeout(170_000)
   expect(clean, 'needs the clean run').toBeDefined()
@@ -306,4 +288,33 @@ test('offline: the cached process re-verifies from IndexedDB end to end and says
     await context.setOffline(false)
   }
   await page.evaluate(() => window.proof.close())
+})
+
+/**
+ * Last in the file (serial mode skips what follows a failure). Fails today, for two causes the
+ * figures separate: (1) the devnet CU keeps using the same ao-loader instance after an Error
+ * (the reference starts a fresh one), so later aos outputs that print Lua function addresses
+ * differ (a devnet bug; our side equals the reference run above); (2) on errored messages the
+ * service cross-checks `toMessageResult(...)` (Output '' when the module returned none) against
+ * the CU's result without Output: `Output: local "" remote (absent)`; and the service never
+ * marks a message `agreed` (compute-service.ts emits only divergences and warnings).
+ */
+test('every message is cross-checked agreed with the devnet CU in the tab, and the node shows it agreed', () => {
+  expect(run, 'needs the clean run').toBeDefined()
+  const checks = run!.checks
+  const notAgreed = checks.filter((c) => c.verdict !== 'agreed')
+  const cause = (d: string) => (/function: 0x/.test(d) ? 'lua-function-address' : /^Output: local "" remote \(absent\)$/.test(d) ? 'output-empty-vs-absent' : 'other')
+  const causes: Record<string, number[]> = {}
+  for (const c of notAgreed) (causes[cause(c.detail)] ??= []).push(c.nonce)
+  figures.crossCheck = { checks: checks.length, agreed: checks.length - notAgreed.length, causes, other: notAgreed.filter((c) => cause(c.detail) === 'other').slice(0, 3) }
+  expect(new Set(checks.map((c) => c.nonce)).size, 'one check per nonce').toBe(logLength)
+  expect.soft(notAgreed.map((c) => `nonce ${c.nonce}: ${c.verdict} ${c.detail.slice(0, 300)}`), 'cross-check outcomes other than agreed').toEqual([])
+
+  const divergences = run!.events.filter((e) => e.type === 'divergence')
+  expect.soft(divergences.length, 'divergence events').toBe(0)
+  const levels = run!.messages.filter((m) => !m.cron).map((m) => `${m.nonce}:${m.verification.level}`)
+  expect.soft(levels.filter((l) => !l.endsWith(':agreed')).length, 'messages not shown agreed (of ' + levels.length + ')').toBe(0)
+  const eventLevel = new Map<string, string>()
+  for (const e of run!.events) if (e.type === 'message' && !e.message.cron) eventLevel.set(e.message.id, e.message.verification.level)
+  expect.soft([...eventLevel.values()].filter((l) => l !== 'agreed').length, 'message events not agreed').toBe(0)
 })
