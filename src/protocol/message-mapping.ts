@@ -26,7 +26,8 @@ export interface MappedMessage {
   Data?: string
   Owner?: string
   Target?: string
-  Anchor?: string
+  /** null when the item has none: the real SU serves `anchor: null` and the reference CU passes it on. */
+  Anchor?: string | null
   From?: string
   'Forwarded-By'?: string
   Tags: WireTag[]
@@ -116,7 +117,10 @@ export function mapEdge(edge: SuEdge, addressOf: AddressOf): ScheduledMessage {
     Data: message.data ?? undefined,
     Owner: owner,
     Target: tagValue(aTags, 'Process'),
-    Anchor: message.anchor ?? undefined,
+    // The reference CU hands the SU's `anchor` through unchanged, so an item without an anchor
+    // reaches the module as `"Anchor":null`. Those bytes are part of the message JSON the module
+    // stores, so leaving the key out would change the process's memory (found by the devnet fold).
+    Anchor: message.anchor ?? null,
     From: mapFrom(message.tags, owner),
     'Forwarded-By': mapForwardedBy(message.tags, owner),
     Tags: removeInvalidTags(message.tags),

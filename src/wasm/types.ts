@@ -22,7 +22,7 @@ export interface AoMessage {
   Data?: string
   Owner?: string
   Target?: string
-  Anchor?: string
+  Anchor?: string | null
   From?: string
   'Forwarded-By'?: string
   Tags: AoTag[]

@@ -57,7 +57,7 @@ describe('message mapping', () => {
       const res = await fetch(`${devnet.urls.cu}/devnet/evaluated/${ours.message.Id}`)
       expect(res.status).toBe(200)
       const { msg } = (await res.json()) as { msg: Record<string, unknown> }
-      for (const field of ['Id', 'Signature', 'Owner', 'From', 'Forwarded-By', 'Target', 'Tags', 'Epoch', 'Nonce', 'Timestamp', 'Block-Height', 'Hash-Chain', 'Cron', 'Read-Only'] as const) {
+      for (const field of ['Id', 'Signature', 'Data', 'Anchor', 'Owner', 'From', 'Forwarded-By', 'Target', 'Tags', 'Epoch', 'Nonce', 'Timestamp', 'Block-Height', 'Hash-Chain', 'Cron', 'Read-Only'] as const) {
         expect({ field, value: ours.message[field] }).toEqual({ field, value: msg[field] })
       }
       expect(ours.ordinate).toBe(msg.Nonce)
