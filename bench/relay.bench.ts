@@ -20,6 +20,8 @@ import { KeyfileSigner, KeySigner } from '../src/relay/signer'
 import { SendQueue } from '../src/relay/send-queue'
 import { MemoryQueueStore } from '../src/relay/memory-queue-store'
 import { Crank } from '../src/relay/crank'
+import { ProcessCheck } from '../src/relay/process-check'
+import { GatewayClient } from '../src/protocol/gateway-client'
 import { median, now, row, type Bench, type BenchRow } from './lib'
 
 const bench: Bench = async ({ quick }) => {
@@ -73,11 +75,13 @@ const bench: Bench = async ({ quick }) => {
 
     // Crank latency: result in hand → our push assigned on B's SU.
     const cu = new CuClient(devnet.urls.cu)
+    const targets = new ProcessCheck({ gateway: new GatewayClient(devnet.urls.gateway), suFor: async () => new SuClient(devnet.urls.su) })
     const crank = new Crank({
       signer: relayKey,
       queue: new SendQueue({ store: new MemoryQueueStore(), route: () => 'su', mu: () => new MuClient(devnet.urls.mu), suFor: async () => new SuClient(devnet.urls.su), confirmPollMs: 2 }),
       assignAt: async () => new MuClient(devnet.urls.su),
       pushed: { get: async () => undefined, set: async () => undefined },
+      isProcess: (id) => targets.isProcess(id),
       processInfo: async () => ({ moduleId: devnet.moduleIds.aos64, schedulerAddress: devnet.suAddress }),
     })
     const lat: number[] = []

@@ -130,7 +130,7 @@ export function createAppClient(opts: AppClientOptions = {}): AppClient {
   }
 
   async function crank(m: LoggedMessage, result: MessageResult, origin: ReturnType<typeof summaryOrigin>): Promise<ProcessEvent> {
-    const summary: CrankSummary = { messageId: m.id, pushed: [], alreadyPushed: 0, superseded: 0, errors: [] }
+    const summary: CrankSummary = { messageId: m.id, pushed: [], alreadyPushed: 0, superseded: 0, notAProcess: [], errors: [] }
     const hasOutbox = result.Messages.length + result.Spawns.length + result.Assignments.length > 0
     if (hasOutbox) {
       try {
@@ -139,6 +139,7 @@ export function createAppClient(opts: AppClientOptions = {}): AppClient {
           summary.pushed = report.pushed.map(({ id, target, kind }) => ({ id, target, kind }))
           summary.alreadyPushed = report.alreadyPushed
           summary.superseded = report.superseded
+          summary.notAProcess = report.notAProcess.map((n) => n.target)
           summary.errors = report.errors.map((x) => `${x.where}: ${x.error}`)
         }
       } catch (e) {

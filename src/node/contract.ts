@@ -239,6 +239,8 @@ export interface CrankSummary {
   alreadyPushed: number
   /** pushes the SU already had from another MU (same content): delivered, by someone else */
   superseded: number
+  /** outbox Messages to targets that are not processes (wallets): no SU schedules them, so not pushed */
+  notAProcess: string[]
   errors: string[]
 }
 

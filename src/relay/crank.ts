@@ -11,6 +11,11 @@
  *   a missing `Scheduler` is P's scheduler; `From-Module` values become P's module;
  * - each Assignment `{Processes, Message}` becomes `POST {su of each}/?process-id=&assign=`;
  * and then the same for the results of what was pushed (recursively), when a result source is given.
+ * A Message whose Target is not a process (a wallet: a token's Debit-Notice to its sender) is not
+ * pushed to any SU, which would refuse it (404): the reference MU uploads such items to Arweave
+ * (`processMsg.js` / `build-tx.js` isWallet), which needs an uploader this tab does not have; it is
+ * reported as `notAProcess` (and remembered, so it is neither an error nor retried); its
+ * `Assignments` tag is dropped with it, as an assignment needs the item on a gateway.
  * Pushes go straight to the target's SU through the persistent queue (never to an MU, which would
  * crank them again). Idempotent: each outbox entry is pushed at most once per (P, M, kind, index),
  * remembered in `pushed`; a push that the network's MU also made is dropped by the SU's / CU's
@@ -57,6 +62,9 @@ export interface CrankPlan {
   /** outbox messages the reference MU would not forward (no Target, Anchor or Tags) */
   skipped: number
 }
+
+/** Stored in `pushed` for an outbox Message whose target is not a process (never an item id: ids are 43 chars). */
+export const NOT_A_PROCESS = 'not-a-process'
 
 const MESSAGE_DROPPED = new Set(['Data-Protocol', 'Type', 'From-Process', 'From-Module', 'Assignments'])
 const SPAWN_DROPPED = new Set(['Data-Protocol', 'Type', 'Variant'])
@@ -128,6 +136,8 @@ export interface CrankDeps {
   pushed: { get(key: string): Promise<string | undefined>; set(key: string, id: string): Promise<void> }
   /** the result of a pushed message, when this tab (or a trusted CU) computes it; enables recursion */
   resultOf?: (messageId: string, processId: string) => Promise<OutboxResult | null>
+  /** whether a Message's Target is a process (`ProcessCheck`); false: not pushed, reported `notAProcess` */
+  isProcess: (id: string) => Promise<boolean>
   /** P's Module and Scheduler tags */
   processInfo: (processId: string) => Promise<{ moduleId: string; schedulerAddress: string }>
   maxDepth?: number
@@ -139,6 +149,8 @@ export interface CrankReport {
   alreadyPushed: number
   /** pushes the SU already had from another MU (equal deep hash) */
   superseded: number
+  /** outbox Messages to a target that is not a process (a wallet): not pushed to any SU */
+  notAProcess: { target: string; messageId: string; index: number }[]
   skipped: number
   errors: { where: string; error: string }[]
 }
@@ -157,6 +169,12 @@ export class Crank {
     const next: { id: string; target: string }[] = []
     for (const m of plan.messages) {
       const key = `${origin.processId}:${origin.messageId}:message:${m.index}`
+      const target = m.input.target as string
+      const kind = await this.targetKind(key, target, report)
+      if (kind !== 'process') {
+        if (kind === NOT_A_PROCESS) report.notAProcess.push({ target, messageId: origin.messageId, index: m.index })
+        continue
+      }
       const id = await this.push(key, m.input, report, 'message', depth)
       if (!id) continue
       next.push({ id, target: m.input.target as string })
@@ -192,6 +210,25 @@ export class Crank {
     return report
   }
 
+  /**
+   * 'process', NOT_A_PROCESS (remembered under `key`, so a later crank neither asks again nor
+   * counts it as pushed), or 'unknown' when the check failed (an error, tried again next crank).
+   */
+  private async targetKind(key: string, target: string, report: CrankReport): Promise<'process' | typeof NOT_A_PROCESS | 'unknown'> {
+    const known = await this.deps.pushed.get(key)
+    if (known === NOT_A_PROCESS) return NOT_A_PROCESS
+    if (known) return 'process' // pushed before: push() counts it
+    try {
+      if (await this.deps.isProcess(target)) return 'process'
+    } catch (e) {
+      if (isProtocolError(e, 'http/aborted')) throw e
+      report.errors.push({ where: `message ${key}: is ${target} a process?`, error: reasonOf(e) })
+      return 'unknown'
+    }
+    await this.deps.pushed.set(key, NOT_A_PROCESS)
+    return NOT_A_PROCESS
+  }
+
   private async push(key: string, input: ItemInput, report: CrankReport, kind: 'message' | 'spawn', depth: number): Promise<string | null> {
     const known = await this.deps.pushed.get(key)
     if (known) {
@@ -217,7 +254,7 @@ export class Crank {
 }
 
 export function emptyReport(): CrankReport {
-  return { pushed: [], assigned: [], alreadyPushed: 0, superseded: 0, skipped: 0, errors: [] }
+  return { pushed: [], assigned: [], alreadyPushed: 0, superseded: 0, notAProcess: [], skipped: 0, errors: [] }
 }
 
 function dataOf(m: CuMessage): string {

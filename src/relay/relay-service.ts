@@ -16,6 +16,7 @@ import { Crank, type CrankOrigin, type CrankReport, type OutboxResult } from './
 import { SendQueue, type QueueEvent, type QueueStore, type SendRoute } from './send-queue'
 import type { KeySigner } from './signer'
 import { loadOrCreateRelayKey } from './relay-key'
+import { ProcessCheck } from './process-check'
 
 export interface RelayConfig {
   gateway: string
@@ -39,6 +40,7 @@ export interface SubmitReceipt {
 export class RelayService {
   private readonly http = new HttpClient()
   private locator!: Locator
+  private processCheck!: ProcessCheck
   private readonly queue: SendQueue
   private readonly crank: Crank
   private lastPostedTo = new Map<string, string>()
@@ -69,6 +71,7 @@ export class RelayService {
         get: (k) => this.settings.get<string>(`crank.pushed.${k}`),
         set: (k, v) => this.settings.set(`crank.pushed.${k}`, v),
       },
+      isProcess: (id) => this.processCheck.isProcess(id),
       processInfo: async (pid) => {
         const p = await (await this.suFor(pid)).getProcess(pid)
         return { moduleId: tagValue(p.tags, 'Module') ?? '', schedulerAddress: tagValue(p.tags, 'Scheduler') ?? '' }
@@ -83,7 +86,9 @@ export class RelayService {
 
   configure(config: RelayConfig): void {
     this.config = { ...config }
-    this.locator = new Locator({ gateway: new GatewayClient(config.gateway, this.http), http: this.http, routerUrl: config.suIsRouter ? config.su : undefined })
+    const gateway = new GatewayClient(config.gateway, this.http)
+    this.locator = new Locator({ gateway, http: this.http, routerUrl: config.suIsRouter ? config.su : undefined })
+    this.processCheck = new ProcessCheck({ gateway, suFor: (id) => this.suFor(id) })
   }
 
   subscribe(listener: (e: QueueEvent) => void): () => void {

@@ -21,6 +21,8 @@ import { KeyfileSigner, KeySigner } from '../../src/relay/signer'
 import { SendQueue, type QueueEvent, type SendRoute } from '../../src/relay/send-queue'
 import { MemoryQueueStore } from '../../src/relay/memory-queue-store'
 import { Crank, planCrank } from '../../src/relay/crank'
+import { ProcessCheck } from '../../src/relay/process-check'
+import { GatewayClient } from '../../src/protocol/gateway-client'
 
 const BASE_PORT = 47500
 
@@ -175,28 +177,43 @@ describe('relay against the devnet', () => {
       queue,
       assignAt: async () => new MuClient(devnet.urls.su),
       pushed: { get: async (k: string) => pushed.get(k), set: async (k: string, v: string) => void pushed.set(k, v) },
+      isProcess: (id: string) => check.isProcess(id),
       processInfo: async () => ({ moduleId: devnet.moduleIds.aos64, schedulerAddress: devnet.suAddress }),
     })
+    const check = new ProcessCheck({ gateway: new GatewayClient(devnet.urls.gateway), suFor: async () => su() })
     const crank = new Crank(crankDeps())
+    // The network MU pushed this outbox first: the SU recognises ours as the same push (deep hash,
+    // Pushed-For ignored) and refuses it; that counts as delivered, not as an error.
+    const before = (await logIds(pidB)).length
     const report = await crank.crank(result, origin)
     expect(report.errors).toEqual([])
-    expect(report.pushed).toHaveLength(1)
-    const push = report.pushed[0]!
-    const onSu = await su().getMessage(push.id, pidB)
-    expect(tagValue(onSu.message!.tags, 'From-Process')).toBe(pidA)
-    expect(onSu.message!.owner.address).toBe(relayKey.address)
+    expect(report.pushed).toEqual([])
+    expect(report.superseded).toBe(1)
     const again = await crank.crank(result, origin)
     expect(again.pushed).toHaveLength(0)
     expect(again.alreadyPushed).toBe(1)
 
-    // Another tab (no memory of what was pushed) cranks the same result: the SU sees an equal push
-    // (deep hash, Pushed-For ignored) and refuses it; that counts as delivered, not as an error.
-    const before = (await logIds(pidB)).length
+    // Another tab (no memory of what was pushed, another origin id): superseded too.
     const otherTab = new Crank({ ...crankDeps(), pushed: { get: async () => undefined, set: async () => undefined } })
     const third = await otherTab.crank(result, { ...origin, pushedFor: 'another-origin-id-is-ignored-by-the-dedupe' })
     expect(third.errors).toEqual([])
     expect(third.pushed).toHaveLength(0)
     expect(third.superseded).toBe(1)
     expect((await logIds(pidB)).length).toBe(before)
+
+    // An outbox no MU pushed (a dry-run of another Send on A): our push is scheduled on B's SU,
+    // signed by the tab's relay key, From-Process A; a second crank pushes nothing.
+    const dry = await cu().dryRun(pidA, { Owner: wallet.address, Target: pidA, Tags: [{ name: 'Action', value: 'Eval' }], Data: `Send({ Target = "${pidB}", Action = "Ping", Data = "only here" })` })
+    expect(dry.Messages).toHaveLength(1)
+    const fresh = await crank.crank(dry, { ...origin, messageId: 'dry-run' })
+    expect(fresh.errors).toEqual([])
+    expect(fresh.pushed).toHaveLength(1)
+    const push = fresh.pushed[0]!
+    expect(push.target).toBe(pidB)
+    const onSu = await su().getMessage(push.id, pidB)
+    expect(tagValue(onSu.message!.tags, 'From-Process')).toBe(pidA)
+    expect(tagValue(onSu.message!.tags, 'Pushed-For')).toBe(signed.id)
+    expect(onSu.message!.owner.address).toBe(relayKey.address)
+    expect((await crank.crank(dry, { ...origin, messageId: 'dry-run' })).alreadyPushed).toBe(1)
   }, 60_000)
 })
