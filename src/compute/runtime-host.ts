@@ -42,7 +42,7 @@ export interface RuntimeHostConfig {
   timeoutMs?: number
   /** watchdog for loading a module or a snapshot and for taking one, ms (default 120 s) */
   loadTimeoutMs?: number
-  /** take a checkpoint after this many memory-changing messages (default 100) */
+  /** take a checkpoint after this many memory-changing messages (default 1000) */
   checkpointEvery?: number
   onEvent?: (event: RuntimeHostEvent) => void
 }
@@ -87,7 +87,10 @@ export class RuntimeHost {
   private constructor(private readonly cfg: RuntimeHostConfig) {
     this.timeoutMs = cfg.timeoutMs ?? 10_000
     this.loadTimeoutMs = cfg.loadTimeoutMs ?? 120_000
-    this.checkpointEvery = cfg.checkpointEvery ?? 100
+    // A checkpoint copies and transfers the whole memory (~110 MB for aos, 50-190 ms), far more than
+    // a message costs (~2 ms); the compute service also checkpoints through `snapshot()` by its
+    // snapshot policy. 1000 messages bounds a watchdog replay to a couple of seconds.
+    this.checkpointEvery = cfg.checkpointEvery ?? 1000
     this.checkpointMemory = cfg.options.memory
   }
 
