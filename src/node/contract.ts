@@ -348,6 +348,11 @@ export interface Settings {
   /** push outbox messages that our own evaluation produced (act as MU) */
   crank: boolean
   relayRoute: RelayRoute
+  /**
+   * Where the console's `.load-blueprint NAME` fetches `{blueprintBase}/NAME.lua` when NAME is not
+   * one of aolight's own demo blueprints (default: the aos repository's `blueprints/`, as the aos CLI)
+   */
+  blueprintBase: string
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -36,11 +36,18 @@ export const PRESET_LABELS: Readonly<Record<PresetName, string>> = {
   custom: 'Custom',
 }
 
+/**
+ * The aos CLI's `.load-blueprint NAME` reads `blueprints/NAME.lua` shipped in the aos package
+ * (permaweb/aos `src/commands/blueprints.js`), i.e. the aos repository's `blueprints/` folder;
+ * a browser reads the same files from the repository.
+ */
+export const AOS_BLUEPRINT_BASE = 'https://raw.githubusercontent.com/permaweb/aos/main/blueprints'
+
 export const DEFAULT_SNAPSHOTS: SnapshotPolicy = { everyMessages: 100, everySeconds: 30, keepPerProcess: 3 }
 export const MAX_CROSS_CHECK_CUS = 5
 
 export function defaultSettings(): Settings {
-  return structuredClone({ version: 1, preset: 'local', endpoints: PRESETS.local.endpoints, snapshots: DEFAULT_SNAPSHOTS, crank: true, relayRoute: 'mu' })
+  return structuredClone({ version: 1, preset: 'local', endpoints: PRESETS.local.endpoints, snapshots: DEFAULT_SNAPSHOTS, crank: true, relayRoute: 'mu', blueprintBase: AOS_BLUEPRINT_BASE })
 }
 
 /** Settings switched to a preset's endpoints, keeping the other choices. */
@@ -112,7 +119,9 @@ export function validateSettings(input: unknown): Settings {
   // Settings saved before relayRoute existed read as 'mu' (the MU route, as before).
   const relayRoute = s.relayRoute === undefined || s.relayRoute === 'mu' ? 'mu' : s.relayRoute === 'su' ? 'su' : null
   if (relayRoute === null) throw new NodeError('input/bad-url', `relayRoute: expected "mu" or "su", got ${JSON.stringify(s.relayRoute)}.`, { field: 'relayRoute' })
-  return { version: 1, preset: presetOf(endpoints), endpoints, snapshots, crank: s.crank !== false, relayRoute }
+  // Settings saved before blueprintBase existed read as the aos default.
+  const blueprintBase = s.blueprintBase === undefined ? AOS_BLUEPRINT_BASE : normalizeEndpoint(String(s.blueprintBase), 'blueprintBase')
+  return { version: 1, preset: presetOf(endpoints), endpoints, snapshots, crank: s.crank !== false, relayRoute, blueprintBase }
 }
 
 /** The subset of the Web Storage API we need; localStorage satisfies it, tests pass a Map-backed one. */

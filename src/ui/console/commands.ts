@@ -11,18 +11,15 @@ export type ConsoleCommand =
   | { kind: 'empty' }
   | { kind: 'invalid'; reason: string }
 
-export const BLUEPRINT_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/
-
-/** Where `.load-blueprint NAME` reads the Lua source (as the aos CLI does). */
-export function blueprintUrl(name: string): string {
-  return `https://raw.githubusercontent.com/permaweb/aos/main/blueprints/${name}.lua`
-}
+// aos blueprint names are file names such as token, chatroom, ao_event, credUtils; no paths.
+export const BLUEPRINT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
 
 export const HELP_TEXT = [
   'Type Lua and press Enter to send it to the process as an Eval (signed by your wallet).',
   'Shift+Enter starts a new line; ↑/↓ walk through history.',
   '.dryrun CODE           evaluate CODE read-only on the local state; nothing is sent',
-  '.load-blueprint NAME   fetch an aos blueprint (e.g. token, chatroom, voting) and Eval it',
+  '.load-blueprint NAME   Eval a blueprint: aolight\'s own demo ones (token, chat-room, chat-speaker,',
+  '                       cron-counter) first, else BASE/NAME.lua (Settings; default the aos repository)',
   '.clear                 clear this transcript',
   '.help                  this text',
 ].join('\n')
@@ -42,7 +39,7 @@ export function parseConsoleInput(input: string): ConsoleCommand {
       return arg === '' ? { kind: 'invalid', reason: '.dryrun needs Lua code, e.g. .dryrun return #Inbox' } : { kind: 'dryrun', code: arg }
     case '.load-blueprint': {
       if (rest.length !== 1 || !BLUEPRINT_NAME.test(arg)) {
-        return { kind: 'invalid', reason: `.load-blueprint needs one blueprint name (lowercase letters, digits, "-" or "_"), e.g. .load-blueprint token` }
+        return { kind: 'invalid', reason: `.load-blueprint needs one blueprint name (letters, digits, "-" or "_"), e.g. .load-blueprint token` }
       }
       return { kind: 'load-blueprint', name: arg }
     }
