@@ -20,7 +20,9 @@ import { TestWallet, type TestJwk } from './support/test-wallet'
 const DEVNET_PORT = 48500
 const distDir = process.env.E2E_DIST ?? join(process.cwd(), 'dist')
 const demoPath = join(distDir, 'demo-processes.json')
-const shots = join(process.cwd(), 'docs', 'screenshots')
+// The README's screenshots: refreshed with UPDATE_SCREENSHOTS=1; a plain test run leaves docs/ alone
+// (it writes them under test-results/ instead, still exercising every view).
+const shots = process.env.UPDATE_SCREENSHOTS ? join(process.cwd(), 'docs', 'screenshots') : join(process.cwd(), 'test-results', 'screenshots')
 let devnet: Devnet
 let demo: DemoFile
 
