@@ -145,7 +145,8 @@ export class SuClient {
           throw new ProtocolError('su/bad-page', `${where}: assignment without a numeric Nonce tag in nonce paging`, { processId, page: index })
         }
         if (firstNonce !== expectedNonce) {
-          throw new ProtocolError('su/bad-page', `${where}: expected to start at nonce ${expectedNonce}, starts at ${firstNonce}`, { processId, page: index, expected: expectedNonce, got: firstNonce })
+          // details.nonce: where the page should have started, as the log checker's log/* faults name theirs.
+          throw new ProtocolError('su/bad-page', `${where}: expected to start at nonce ${expectedNonce}, starts at ${firstNonce}`, { processId, page: index, nonce: expectedNonce, expected: expectedNonce, got: firstNonce })
         }
         expectedNonce = lastNonce + 1
         fromNonce = lastNonce

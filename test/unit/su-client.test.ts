@@ -142,6 +142,15 @@ describe('SuClient', () => {
     expect(e.code).toBe('su/bad-page')
     expect(e.message).toContain('expected to start at nonce 10, starts at 0')
     expect(e.details.page).toBe(1)
+    expect(e.details.nonce).toBe(10)
+  })
+
+  it('names the nonce where a resumed stream should have started (details.nonce)', async () => {
+    const s = await serve(scheduleHandler(25, { ignoreFrom: true }))
+    const e = await failure(collect(new SuClient(s.url, http).streamSchedule(PID, { startNonce: 7, pageSize: 10 })))
+    expect(e.code).toBe('su/bad-page')
+    expect(e.message).toContain('expected to start at nonce 7, starts at 0')
+    expect(e.details).toMatchObject({ processId: PID, page: 0, nonce: 7, expected: 7, got: 0 })
   })
 
   it('rejects an empty page that claims a next page', async () => {
