@@ -513,6 +513,8 @@ export class ComputeService {
     const checker = this.cfg.crossCheck!
     for (const s of steps) {
       if (s.kind !== 'result' || !s.entry || this.closed) continue
+      // toMessageResult is the shape a reference CU reports (Output '' when the module gave none,
+      // as its mergeOutput); the diff puts the remote side in that shape too (result-diff.ts).
       const outcomes = await checker.check({ processId: this.cfg.processId, messageId: s.entry.messageId, nonce: s.entry.nonce, result: toMessageResult(s.result.result) })
       for (const o of outcomes) {
         if (o.verdict === 'diverged') for (const d of o.divergences) this.push({ type: 'divergence', divergence: d })

@@ -8,6 +8,8 @@
  *   Tags are an ordered list: the module emits them in a deterministic order.
  * - `Assignments`: structurally, per index.
  * - `Error`: present/absent and value. `GasUsed`: only when both sides report it (metered modules).
+ * Both sides are first put in the shape a reference CU reports (`asReportedByCu`), so a module
+ * result that omits `Output` (aos on an Error) compares equal to the CU's `Output: ""`.
  * Values are reported as canonical JSON text (sorted keys); an absent value is `(absent)`.
  */
 
@@ -59,8 +61,31 @@ function errorValue(v: unknown): unknown {
   return v === null ? undefined : v
 }
 
-/** Every difference between `local` and `remote`; an empty list means they agree. */
-export function diffResults(local: ComparableResult, remote: ComparableResult): FieldDiff[] {
+/**
+ * A module's raw result as the reference CU reports it on `/result`: its worker's `mergeOutput`
+ * (ao:servers/cu/src/effects/worker/evaluate.js) turns an absent (or null) Output into `""` and a
+ * number into a string, absent Messages / Assignments / Spawns into `[]`, and keeps Error and
+ * GasUsed only when set. Applied to both sides, so a CU that passes the module's result through
+ * unchanged (the local devnet does, omitting Output on an aos Error) is compared by the same rule.
+ */
+export function asReportedByCu(r: ComparableResult): ComparableResult {
+  const o = r.Output ?? ''
+  const out: ComparableResult = {
+    Output: typeof o === 'number' ? String(o) : o,
+    Messages: r.Messages ?? [],
+    Spawns: r.Spawns ?? [],
+    Assignments: r.Assignments ?? [],
+  }
+  const e = errorValue(r.Error)
+  if (e !== undefined) out.Error = e
+  if (r.GasUsed !== undefined && r.GasUsed !== null) out.GasUsed = r.GasUsed
+  return out
+}
+
+/** Every difference between `local` and `remote` (both as a CU reports them); empty means they agree. */
+export function diffResults(rawLocal: ComparableResult, rawRemote: ComparableResult): FieldDiff[] {
+  const local = asReportedByCu(rawLocal)
+  const remote = asReportedByCu(rawRemote)
   const out: FieldDiff[] = []
   const push = (field: string, a: unknown, b: unknown): void => {
     const la = canonicalJson(a)

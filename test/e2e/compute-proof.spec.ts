@@ -2,16 +2,16 @@
  * Issue 4's browser proof of the compute unit, against the local ao network (test/devnet):
  * a real aos process with a 5-second cron gets 300 messages from the test wallets (Evals, a token
  * with mints and transfers, overdrafts and Eval errors, pushes the process sends itself). The
- * harness page (test/e2e/harness/proof.ts) opens it through the real node client and a compute
- * worker with crons and the cross-check wired (harness/proof-compute.worker.ts):
+ * harness page (test/e2e/harness/proof.ts) opens it through the real node client and the shipped
+ * compute worker wiring (src/compute/verifying-worker-api.ts; harness/proof-compute.worker.ts only
+ * records the cross-check outcomes):
  * 1. clean run: every message fetched, verified and computed; our crons equal the devnet CU's
  *    `/cron` results;
  * 2. every result (crons included) equals the reference ao-loader run in Node on the same log;
  * 3. crash/resume: the compute worker killed mid-evaluation and the page reloaded mid-sync; the
  *    final results equal the clean run's, with nothing lost or duplicated;
  * 4. offline: the cached process re-verifies from IndexedDB end to end and says `offline`;
- * 5. every message cross-checked `agreed` with the devnet CU, and shown `agreed` by the node
- *    (fails today: see that test).
+ * 5. every message cross-checked `agreed` with the devnet CU, and shown `agreed` by the node.
  * Main-thread long tasks (PerformanceObserver 'longtask') during the clean sync are recorded.
  */
 import { test, expect, type Page } from '@playwright/test'
@@ -287,17 +287,13 @@ test('offline: the cached process re-verifies from IndexedDB end to end and says
   } finally {
     await context.setOffline(false)
   }
-  await page.evaluate(() => window.proof.close())
-})
-
-/**
- * Last in the file (serial mode skips what follows a failure). Fails today, for two causes the
- * figures separate: (1) the devnet CU keeps using the same ao-loader instance after an Error
- * (the reference starts a fresh one), so later aos outputs that print Lua function addresses
- * differ (a devnet bug; our side equals the reference run above); (2) on errored messages the
- * service cross-checks `toMessageResult(...)` (Output '' when the module returned none) against
- * the CU's result without Output: `Output: local "" remote (absent)`; and the service never
- * marks a message `agreed` (compute-service.ts emits only divergences and warnings).
+  await page.evaluate(() => win/**
+ * Last in the file (serial mode skips what follows a failure). The causes of a non-agreed check are
+ * counted in the figures: `lua-function-address` (a CU reusing its instance after an Error, where
+ * the reference CU starts a fresh one), `output-empty-vs-absent` (results not compared in the
+ * reference CU's mergeOutput shape), anything else.
+ */
+ces and warnings).
  */
 test('every message is cross-checked agreed with the devnet CU in the tab, and the node shows it agreed', () => {
   expect(run, 'needs the clean run').toBeDefined()
