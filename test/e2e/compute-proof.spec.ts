@@ -287,13 +287,14 @@ test('offline: the cached process re-verifies from IndexedDB end to end and says
   } finally {
     await context.setOffline(false)
   }
-  await page.evaluate(() => win/**
+  await page.evaluate(() => window.proof.close())
+})
+
+/**
  * Last in the file (serial mode skips what follows a failure). The causes of a non-agreed check are
  * counted in the figures: `lua-function-address` (a CU reusing its instance after an Error, where
  * the reference CU starts a fresh one), `output-empty-vs-absent` (results not compared in the
  * reference CU's mergeOutput shape), anything else.
- */
-ces and warnings).
  */
 test('every message is cross-checked agreed with the devnet CU in the tab, and the node shows it agreed', () => {
   expect(run, 'needs the clean run').toBeDefined()
