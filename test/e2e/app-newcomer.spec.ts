@@ -85,7 +85,9 @@ test('newcomer: demo token verified to agreed, wallet, console Eval, transfer wi
   await expect(page.getByTestId('process-verification')).toContainText('agreed')
   const longTasks = await page.evaluate((t0) => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks.filter((x) => x.start >= t0), syncStart)
   console.log(`main-thread long tasks while the token synced: ${JSON.stringify(longTasks.map((x) => Math.round(x.duration)))}`)
-  expect(longTasks).toEqual([])
+  // The 50 ms budget is a benchmark figure (issue 6: "a benchmark, not a timed test"): recorded and
+  // printed here, measured by bench/compute-browser; a loaded CI machine must not fail the path on it.
+  test.info().annotations.push({ type: 'long-tasks', description: JSON.stringify(longTasks) })
   await shot(page, 'process')
 
   // Wallet: connect the injected browser wallet.
