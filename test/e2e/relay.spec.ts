@@ -5,7 +5,7 @@
  * network drop plus a page reload mid-queue delivering exactly once; a wallet that refuses.
  */
 import { test, expect, type Page } from '@playwright/test'
-import { connect } from '@permaweb/aoconnect'
+import { connect, createSigner } from '@permaweb/aoconnect'
 import { startDevnet, type Devnet } from '../devnet/devnet'
 import { loadKey } from '../devnet/keys'
 import { CuClient } from '../../src/protocol/cu-client'
@@ -90,6 +90,40 @@ test('spawn, Eval and a token transfer from the tab; the second process receives
   const viaAoconnect = await ao.result({ process: A, message: transfer.id })
   expect(viaAoconnect.Messages[0]!.Tags.find((t) => t.name === 'Quantity')?.value).toBe('25')
   expect(wallet.signs).toBe(6) // 2 spawns, 2 Evals, the transfer, the check
+
+  // Both processes verified and evaluated in the tab (app compute worker), cross-checked with the
+  // devnet CU: every message of both agreed, the pushed Credit-Notice on B included.
+  const e = endpoints()
+  for (const pid of [A, B]) await page.evaluate(([p, en]) => (window as unknown as { relay: R }).relay.verify(p, en, 'relay-e2e-proof-compute'), [pid, e] as const)
+  const levels = (pid: string) => page.evaluate((p) => (window as unknown as { relay: R }).relay.levels(p), pid)
+  const allAgreed = async (pid: string, expected: number) => {
+    await expect.poll(async () => {
+      const l = await levels(pid)
+      if (l.stopped) throw new Error(`compute of ${pid} stopped: ${l.stopped}`)
+      return l.messages.filter((m) => m.level === 'agreed').length
+    }, { timeout: 120_000, message: `every message of ${pid} agreed` }).toBe(expected)
+    const l = await levels(pid)
+    expect(l.messages).toHaveLength(expected)
+    return l.messages
+  }
+  const aLog = await logOf(A)
+  const bLog = await logOf(B)
+  expect(aLog).toHaveLength(3) // Process, Eval, Transfer
+  expect(bLog).toHaveLength(4) // Process, Eval, pushed Credit-Notice, check
+  const aSeen = await allAgreed(A, aLog.length)
+  expect(aSeen.map((m) => m.id)).toEqual(aLog.map((x) => x.node.message!.id))
+  const bSeen = await allAgreed(B, bLog.length)
+  expect(bSeen.find((m) => m.id === pushed[0]!.id)).toMatchObject({ action: 'Credit-Notice', level: 'agreed', hasResult: true })
+  expect(bSeen.find((m) => m.id === check.id)?.output).toContain(`25 from ${A}`)
+
+  // Interop: a message aoconnect signs and sends (Node side) is verified and evaluated by the tab.
+  const aoSend = connect({ MODE: 'legacy', MU_URL: devnet.urls.mu, CU_URL: devnet.urls.cu, GATEWAY_URL: devnet.urls.gateway } as never) as unknown as {
+    message(a: { process: string; signer: unknown; tags: { name: string; value: string }[]; data: string }): Promise<string>
+  }
+  const fromAoconnect = await aoSend.message({ process: A, signer: createSigner(loadKey('wallet-a').jwk), tags: evalTag, data: 'return "hello from aoconnect"' })
+  const aAfter = await allAgreed(A, aLog.length + 1)
+  expect(aAfter.at(-1)).toMatchObject({ id: fromAoconnect, nonce: aLog.length, level: 'agreed', hasResult: true })
+  expect(aAfter.at(-1)!.output).toContain('hello from aoconnect')
 })
 
 test('network drop after signing, then a reload mid-queue: the item is delivered exactly once', async ({ page, context }) => {

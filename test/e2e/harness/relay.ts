@@ -3,6 +3,8 @@ import { RelayClient } from '../../../src/node/relay-client'
 import { defaultSettings } from '../../../src/node/settings'
 import type { Settings } from '../../../src/node/contract'
 import type { SendRoute, QueueEvent } from '../../../src/relay/send-queue'
+import { createNodeClient, type ComputeProcessHandle } from '../../../src/node/node-client'
+import type { LoggedMessage } from '../../../src/node/contract'
 
 let client: RelayClient | null = null
 const events: QueueEvent[] = []
@@ -20,6 +22,13 @@ const plain = async <T>(f: () => Promise<T>): Promise<T | { error: { code: strin
   }
 }
 
+/**
+ * The compute side as the app runs it (node-client.ts over the shipped compute worker, with the
+ * settings' CUs as cross-check CUs), so a relay test can watch what it sent get verified here.
+ */
+let compute: ReturnType<typeof createNodeClient> | null = null
+const watched = new Map<string, { handle: ComputeProcessHandle; latest: Map<string, LoggedMessage>; stopped: string | null }>()
+
 const harness = {
   events,
   async start(endpoints: Settings['endpoints'], opts: { route: SendRoute; crank: boolean; dbName: string }) {
@@ -36,6 +45,30 @@ const harness = {
   spawn: (moduleId: string, schedulerAddress: string, tags: { name: string; value: string }[]) =>
     plain(() => need().spawn({ moduleId, schedulerAddress, tags, data: '', memoryLimit: null, cron: null })),
   pending: () => need().pending(),
+  /** Opens `pid` in a compute worker (store `storeName`) and keeps the latest state of each of its messages. */
+  async verify(pid: string, endpoints: Settings['endpoints'], storeName: string) {
+    if (!compute) {
+      const kv = new Map<string, string>()
+      compute = createNodeClient({ storage: { getItem: (k) => kv.get(k) ?? null, setItem: (k, v) => void kv.set(k, v) }, storeName, compute: { pollMs: 300 } })
+      compute.settings.set({ ...defaultSettings(), endpoints, preset: 'custom' })
+    }
+    const handle = await compute.openComputeProcess(pid)
+    const w = { handle, latest: new Map<string, LoggedMessage>(), stopped: null as string | null }
+    watched.set(pid, w)
+    handle.subscribe((e) => {
+      if (e.type === 'message') w.latest.set(e.message.id, e.message)
+      if (e.type === 'status' && e.status.state === 'stopped') w.stopped = `${e.status.error.code}: ${e.status.error.message}`
+    })
+  },
+  /** What the tab knows of `pid`'s messages: id, nonce, Action tag, verification level. */
+  levels(pid: string) {
+    const w = watched.get(pid)
+    if (!w) throw new Error(`relay harness: ${pid} is not open, call verify first`)
+    const messages = [...w.latest.values()]
+      .sort((a, b) => (a.nonce ?? -1) - (b.nonce ?? -1))
+      .map((m) => ({ id: m.id, nonce: m.nonce, action: m.tags.find((t) => t.name === 'Action')?.value ?? null, level: m.verification.level, hasResult: !!m.result, output: m.result ? JSON.stringify(m.result.Output) : null }))
+    return { stopped: w.stopped, messages }
+  },
 }
 export type RelayHarness = typeof harness
 ;(window as unknown as { relay: RelayHarness }).relay = harness
