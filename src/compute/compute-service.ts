@@ -268,8 +268,8 @@ export class ComputeService {
     const { module } = await loadModule(deps, this.proc.moduleId, { offline: this.offline })
     this.module = module
     this.options = moduleOptionsFromTags(module.tags, this.proc.tags)
-    // WeaveDrive reads (`dataProvider`) cannot be wired yet: the options travel to the nested
-    // runtime worker by structured clone, which cannot carry a function (needs runtime-worker-api support).
+    // WeaveDrive reads: the nested runtime worker builds a gateway-backed data provider from the
+    // gateway URL given to RuntimeHost (a function cannot cross the worker boundary).
     this.env = buildEnv({ id: this.proc.id, ownerAddress: this.proc.ownerAddress, tags: this.proc.tags }, { id: module.id, ownerAddress: module.ownerAddress, tags: module.tags })
     if (tagValue(this.proc.tags, 'Cron-Interval') !== undefined && !this.cfg.cron) {
       this.warn(new ComputeError('compute/evaluation', `process ${this.proc.id} defines crons (Cron-Interval) but no cron generator is wired: cron messages are not evaluated, so results may differ from a CU's`))
@@ -328,6 +328,7 @@ export class ComputeService {
     if (memory) options.memory = memory
     this.host = await RuntimeHost.start({
       bytes: this.module!.bytes, options, spawnWorker: this.cfg.spawnRuntimeWorker, timeoutMs: this.cfg.runtimeTimeoutMs ?? 10_000,
+      ...(!this.offline && { weaveDriveGateway: this.gateway.url }),
       onEvent: (e) => {
         if (e.type === 'timeout' || e.type === 'failed') this.warn(new ComputeError('compute/evaluation', e.type === 'timeout' ? `message ${e.messageId ?? '?'} (nonce ${e.nonce ?? '?'}) ran longer than ${e.timeoutMs} ms and was stopped` : e.message))
       },

@@ -37,6 +37,8 @@ export interface RuntimeHostConfig {
   bytes: Uint8Array
   /** `options.memory`, if set, is the starting state (and the first checkpoint) */
   options: RuntimeOptions
+  /** gateway URL for WeaveDrive reads, built into a data provider inside the runtime worker */
+  weaveDriveGateway?: string
   spawnWorker: SpawnRuntimeWorker
   /** watchdog per message, ms (default 10 s) */
   timeoutMs?: number
@@ -226,7 +228,7 @@ export class RuntimeHost {
     const options: RuntimeOptions = { ...this.cfg.options }
     if (this.checkpointMemory) options.memory = this.checkpointMemory
     else delete options.memory
-    const c = await this.call(this.api.load(this.cfg.bytes, options), this.loadTimeoutMs)
+    const c = await this.call(this.api.load(this.cfg.bytes, options, this.cfg.weaveDriveGateway), this.loadTimeoutMs)
     if (!c.done || !c.reply.ok) throw this.fatal(!c.done ? c.code : (c.reply as WorkerFailure).code, `loading the module failed: ${failureText(c)}`)
     this.lastMemoryByteLength = c.reply.memoryByteLength
     this.emit({ type: 'ready', generation: this.generation, memoryByteLength: c.reply.memoryByteLength, loadMs: c.reply.loadMs })

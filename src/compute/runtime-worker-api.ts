@@ -5,6 +5,7 @@
  */
 import { transfer } from 'comlink'
 import { loadAoModule } from '../wasm/index'
+import { gatewayDataProviderFor } from './gateway-data-provider'
 import { RuntimeError, type AoEnv, type AoInstance, type AoMessage, type AoResult, type RuntimeErrorCode, type RuntimeOptions } from '../wasm/types'
 
 export interface WorkerFailure {
@@ -18,7 +19,8 @@ export type HandleReply = { ok: true; result: AoResult; memoryByteLength: number
 export type SnapshotReply = { ok: true; memory: Uint8Array } | WorkerFailure
 
 export interface RuntimeWorkerApi {
-  load(bytes: Uint8Array, options: RuntimeOptions): Promise<LoadReply>
+  /** `weaveDriveGateway`: where WeaveDrive `/data/<txid>` reads fetch from (none: reads find no file). */
+  load(bytes: Uint8Array, options: RuntimeOptions, weaveDriveGateway?: string): Promise<LoadReply>
   handle(msg: AoMessage, env: AoEnv): Promise<HandleReply>
   /** A copy of the whole linear memory, transferred to the caller. */
   snapshot(): Promise<SnapshotReply>
@@ -36,10 +38,11 @@ export function createRuntimeWorkerApi(load: LoadInstance = loadAoModule): Runti
   let instance: AoInstance | undefined
   const notLoaded = (): WorkerFailure => ({ ok: false, code: 'runtime/terminated', message: 'runtime worker: no module loaded (call load first)' })
   return {
-    async load(bytes, options) {
+    async load(bytes, options, weaveDriveGateway) {
       const t0 = performance.now()
       try {
-        const loaded = await load(bytes, options)
+        const withData = weaveDriveGateway ? { ...options, dataProvider: gatewayDataProviderFor(weaveDriveGateway) } : options
+        const loaded = await load(bytes, withData)
         instance = loaded
         return { ok: true, memoryByteLength: loaded.memoryByteLength, loadMs: performance.now() - t0 }
       } catch (e) {

@@ -54,8 +54,8 @@ export interface AoResult {
 
 /** WeaveDrive: where `/data/<txid>` reads come from (the gateway client in the app). */
 export interface DataProvider {
-  /** Bytes of an Arweave transaction or data item's data. */
-  getData(txId: string): Promise<Uint8Array>
+  /** Bytes of an Arweave transaction or data item's data; undefined when it does not exist (the module sees no file). */
+  getData(txId: string): Promise<Uint8Array | undefined>
 }
 
 export interface RuntimeOptions {
