@@ -291,7 +291,7 @@ export interface SendReceipt {
 export interface CronSpec {
   /** e.g. `10-minutes`, `5-blocks` (`Cron-Interval` tag) */
   interval: string
-  /** the `Cron-Tag-*` tags */
+  /** the cron message tags by their bare names (`Action`), sent as `Cron-Tag-<name>` */
   tags: Tag[]
 }
 
