@@ -4,7 +4,7 @@
  */
 import { ProtocolError } from './errors'
 import { HttpClient, joinUrl, parseJson, type HttpResponse } from './http'
-import { arr, bool, obj, optStr, str, sub, tags, type Validate, type WireTag } from './wire-types'
+import { arr, cursorPage, obj, optStr, sub, tags, type CursorPage, type Validate, type WireTag } from './wire-types'
 
 /** An outbox message as the CU returns it (`Target`, `Anchor`, `Tags`, `Data`, …). */
 export interface CuMessage {
@@ -25,10 +25,7 @@ export interface CuResult {
   GasUsed?: number
 }
 
-export interface CuResultsPage {
-  hasNextPage: boolean
-  edges: { cursor: string; node: CuResult }[]
-}
+export type CuResultsPage = CursorPage<CuResult>
 
 export interface ResultsQuery {
   /** Cursor (exclusive) as returned in a previous page's edge. */
@@ -158,15 +155,4 @@ export const cuResult: Validate<CuResult> = (v, f = '') => {
   return r
 }
 
-const resultsPage: Validate<CuResultsPage> = (v, f = '') => {
-  const o = obj(v, f)
-  const info = obj(o.pageInfo, sub(f, 'pageInfo'))
-  return {
-    hasNextPage: bool(info.hasNextPage, sub(sub(f, 'pageInfo'), 'hasNextPage')),
-    edges: arr(o.edges, sub(f, 'edges'), (e, ef = '') => {
-      const eo = obj(e, ef)
-      const c = eo.cursor
-      return { cursor: typeof c === 'number' ? String(c) : str(c, sub(ef, 'cursor')), node: cuResult(eo.node, sub(ef, 'node')) }
-    }),
-  }
-}
+const resultsPage: Validate<CuResultsPage> = (v, f = '') => cursorPage(v, f, cuResult)

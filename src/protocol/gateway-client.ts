@@ -7,7 +7,7 @@
  */
 import { ProtocolError } from './errors'
 import { HttpClient, joinUrl } from './http'
-import { arr, bool, intLike, obj, optStr, owner, str, sub, tags, type Validate, type WireOwner, type WireTag } from './wire-types'
+import { cursorPage, intLike, obj, optStr, owner, str, sub, tags, type CursorPage, type Validate, type WireOwner, type WireTag } from './wire-types'
 
 export interface GqlBlockRef {
   height: number
@@ -26,15 +26,8 @@ export interface GqlTransaction {
   block: GqlBlockRef | null
 }
 
-export interface GqlEdge<T> {
-  cursor: string
-  node: T
-}
-
-export interface GqlPage<T> {
-  hasNextPage: boolean
-  edges: GqlEdge<T>[]
-}
+export type GqlEdge<T> = CursorPage<T>['edges'][number]
+export type GqlPage<T> = CursorPage<T>
 
 export interface TagFilter {
   name: string
@@ -109,7 +102,7 @@ export class GatewayClient {
       ['sort', 'SortOrder', q.sort],
     ])
     const query = `query Transactions${vars} { transactions${args} { pageInfo { hasNextPage } edges { cursor node { ${TX_FIELDS} } } } }`
-    return this.graphql(query, values, (v, f = '') => page(obj(v, f).transactions, sub(f, 'transactions'), gqlTransaction), q.signal)
+    return this.graphql(query, values, (v, f = '') => cursorPage(obj(v, f).transactions, sub(f, 'transactions'), gqlTransaction), q.signal)
   }
 
   /**
@@ -157,7 +150,7 @@ export class GatewayClient {
       ['sort', 'SortOrder', q.sort ?? 'HEIGHT_ASC'],
     ])
     const query = `query Blocks${vars} { blocks${args} { pageInfo { hasNextPage } edges { cursor node { height timestamp } } } }`
-    return this.graphql(query, values, (v, f = '') => page(obj(v, f).blocks, sub(f, 'blocks'), blockRef), q.signal)
+    return this.graphql(query, values, (v, f = '') => cursorPage(obj(v, f).blocks, sub(f, 'blocks'), blockRef), q.signal)
   }
 
   /**
@@ -204,19 +197,6 @@ function buildArgs(list: Arg[]): { args: string; vars: string; values: Record<st
     args: `(${present.map(([n]) => `${n}: $${n}`).join(', ')})`,
     vars: `(${present.map(([n, t]) => `$${n}: ${t}`).join(', ')})`,
     values: Object.fromEntries(present.map(([n, , v]) => [n, v])),
-  }
-}
-
-function page<T>(v: unknown, f: string, node: Validate<T>): GqlPage<T> {
-  const o = obj(v, f)
-  const info = obj(o.pageInfo, sub(f, 'pageInfo'))
-  return {
-    hasNextPage: bool(info.hasNextPage, sub(sub(f, 'pageInfo'), 'hasNextPage')),
-    edges: arr(o.edges, sub(f, 'edges'), (e, ef = '') => {
-      const eo = obj(e, ef)
-      const c = eo.cursor
-      return { cursor: typeof c === 'number' ? String(c) : str(c, sub(ef, 'cursor')), node: node(eo.node, sub(ef, 'node')) }
-    }),
   }
 }
 

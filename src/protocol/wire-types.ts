@@ -102,3 +102,23 @@ export const owner: Validate<WireOwner> = (v, field = '') => {
   const o = obj(v, field)
   return { address: str(o.address, sub(field, 'address')), key: str(o.key, sub(field, 'key')) }
 }
+
+/** A cursor-paged list as both GraphQL gateways and the CU's `/results` return it. */
+export interface CursorPage<T> {
+  hasNextPage: boolean
+  edges: { cursor: string; node: T }[]
+}
+
+/** Reads `{pageInfo:{hasNextPage}, edges:[{cursor, node}]}`; a numeric cursor becomes its string. */
+export function cursorPage<T>(v: unknown, f: string, node: Validate<T>): CursorPage<T> {
+  const o = obj(v, f)
+  const info = obj(o.pageInfo, sub(f, 'pageInfo'))
+  return {
+    hasNextPage: bool(info.hasNextPage, sub(sub(f, 'pageInfo'), 'hasNextPage')),
+    edges: arr(o.edges, sub(f, 'edges'), (e, ef = '') => {
+      const eo = obj(e, ef)
+      const c = eo.cursor
+      return { cursor: typeof c === 'number' ? String(c) : str(c, sub(ef, 'cursor')), node: node(eo.node, sub(ef, 'node')) }
+    }),
+  }
+}
