@@ -1,18 +1,9 @@
 import { describe, it, expect, afterEach } from 'vitest'
 import { CuClient } from '../../src/protocol/cu-client'
 import { HttpClient } from '../../src/protocol/http'
-import { ProtocolError } from '../../src/protocol/errors'
-import { startServer, sendJson, type TestServer, type Handler } from './http-test-server'
+import { sendJson, serve, closeTestServers, protocolFailure as failure } from './http-test-server'
 
-const servers: TestServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()))
-})
-async function serve(h: Handler): Promise<TestServer> {
-  const s = await startServer(h)
-  servers.push(s)
-  return s
-}
+afterEach(closeTestServers)
 const http = new HttpClient({ retry: { retries: 0 }, timeoutMs: 2000 })
 const PID = 'P'.repeat(43)
 const aosResult = {
@@ -23,15 +14,6 @@ const aosResult = {
   GasUsed: 12,
 }
 
-async function failure(p: Promise<unknown>): Promise<ProtocolError> {
-  try {
-    await p
-  } catch (e) {
-    expect(e).toBeInstanceOf(ProtocolError)
-    return e as ProtocolError
-  }
-  throw new Error('expected failure')
-}
 
 describe('CuClient', () => {
   it('reads /result with process-id', async () => {

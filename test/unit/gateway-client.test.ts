@@ -1,18 +1,9 @@
 import { describe, it, expect, afterEach } from 'vitest'
 import { GatewayClient } from '../../src/protocol/gateway-client'
 import { HttpClient } from '../../src/protocol/http'
-import { ProtocolError } from '../../src/protocol/errors'
-import { startServer, sendJson, type TestServer, type Handler } from './http-test-server'
+import { sendJson, serve, closeTestServers, protocolFailure as failure } from './http-test-server'
 
-const servers: TestServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()))
-})
-async function serve(h: Handler): Promise<TestServer> {
-  const s = await startServer(h)
-  servers.push(s)
-  return s
-}
+afterEach(closeTestServers)
 const http = new HttpClient({ retry: { retries: 0 }, timeoutMs: 2000 })
 
 function tx(id: string, height: number | null, tags: { name: string; value: string }[] = []) {
@@ -25,15 +16,6 @@ interface Gql {
 }
 const gql = (body: Buffer): Gql => JSON.parse(body.toString()) as Gql
 
-async function failure(p: Promise<unknown>): Promise<ProtocolError> {
-  try {
-    await p
-  } catch (e) {
-    expect(e).toBeInstanceOf(ProtocolError)
-    return e as ProtocolError
-  }
-  throw new Error('expected failure')
-}
 
 describe('GatewayClient GraphQL', () => {
   it('queries by ids with only the given arguments, as variables', async () => {

@@ -4,6 +4,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { expect } from 'vitest'
+import { ProtocolError } from '../../src/protocol/errors'
 
 export interface SeenRequest {
   method: string
@@ -53,4 +55,28 @@ export function sendJson(res: ServerResponse, value: unknown, status = 200): voi
   const body = JSON.stringify(value)
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
   res.end(body)
+}
+
+const started: TestServer[] = []
+
+/** Starts a test server that `closeTestServers` (call it in `afterEach`) will close. */
+export async function serve(handler: Handler): Promise<TestServer> {
+  const s = await startServer(handler)
+  started.push(s)
+  return s
+}
+
+export async function closeTestServers(): Promise<void> {
+  await Promise.all(started.splice(0).map((s) => s.close()))
+}
+
+/** Awaits `p`, which must reject with a ProtocolError, and returns that error. */
+export async function protocolFailure(p: Promise<unknown>): Promise<ProtocolError> {
+  try {
+    await p
+  } catch (e) {
+    expect(e).toBeInstanceOf(ProtocolError)
+    return e as ProtocolError
+  }
+  throw new Error('expected a ProtocolError, got success')
 }

@@ -1,18 +1,9 @@
 import { describe, it, expect, afterEach } from 'vitest'
 import { HttpClient, parseRetryAfter, joinUrl } from '../../src/protocol/http'
-import { ProtocolError } from '../../src/protocol/errors'
 import { obj, str, num, sub } from '../../src/protocol/wire-types'
-import { startServer, sendJson, type TestServer, type Handler } from './http-test-server'
+import { sendJson, serve, startServer, closeTestServers, protocolFailure as failure } from './http-test-server'
 
-const servers: TestServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()))
-})
-async function serve(h: Handler): Promise<TestServer> {
-  const s = await startServer(h)
-  servers.push(s)
-  return s
-}
+afterEach(closeTestServers)
 
 const fast = { retry: { baseDelayMs: 5, maxDelayMs: 20 }, timeoutMs: 2_000 }
 const point = (v: unknown, f = '') => {
@@ -20,15 +11,6 @@ const point = (v: unknown, f = '') => {
   return { x: num(o.x, sub(f, 'x')), label: str(o.label, sub(f, 'label')) }
 }
 
-async function failure(p: Promise<unknown>): Promise<ProtocolError> {
-  try {
-    await p
-  } catch (e) {
-    expect(e).toBeInstanceOf(ProtocolError)
-    return e as ProtocolError
-  }
-  throw new Error('expected a ProtocolError, got success')
-}
 
 describe('HttpClient', () => {
   it('returns validated JSON', async () => {
@@ -199,10 +181,10 @@ describe('HttpClient', () => {
   })
 
   it('gives http/network when nothing listens', async () => {
-    const s = await serve(() => undefined)
+    // not registered for cleanup: this test closes it itself
+    const s = await startServer(() => undefined)
     const url = s.url
     await s.close()
-    servers.length = 0
     const e = await failure(new HttpClient({ ...fast, retry: { ...fast.retry, retries: 1 } }).text({ url }))
     expect(e.code).toBe('http/network')
     expect(e.message).toContain(`GET ${url}`)

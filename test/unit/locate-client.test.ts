@@ -2,18 +2,9 @@ import { describe, it, expect, afterEach } from 'vitest'
 import { Locator } from '../../src/protocol/locate'
 import { GatewayClient } from '../../src/protocol/gateway-client'
 import { HttpClient } from '../../src/protocol/http'
-import { ProtocolError } from '../../src/protocol/errors'
-import { startServer, sendJson, type TestServer, type Handler } from './http-test-server'
+import { sendJson, type Handler, serve, closeTestServers, protocolFailure as failure } from './http-test-server'
 
-const servers: TestServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()))
-})
-async function serve(h: Handler): Promise<TestServer> {
-  const s = await startServer(h)
-  servers.push(s)
-  return s
-}
+afterEach(closeTestServers)
 const http = new HttpClient({ retry: { retries: 0 }, timeoutMs: 2000 })
 const PID = 'P'.repeat(43)
 const SU_WALLET = 'S'.repeat(43)
@@ -42,15 +33,6 @@ function gatewayHandler(d: GatewayData): Handler {
   }
 }
 
-async function failure(p: Promise<unknown>): Promise<ProtocolError> {
-  try {
-    await p
-  } catch (e) {
-    expect(e).toBeInstanceOf(ProtocolError)
-    return e as ProtocolError
-  }
-  throw new Error('expected failure')
-}
 
 describe('Locator', () => {
   it('follows Scheduler tag -> Scheduler-Location, and caches for the TTL', async () => {

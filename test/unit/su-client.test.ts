@@ -1,18 +1,9 @@
 import { describe, it, expect, afterEach } from 'vitest'
 import { SuClient } from '../../src/protocol/su-client'
 import { HttpClient } from '../../src/protocol/http'
-import { ProtocolError } from '../../src/protocol/errors'
-import { startServer, sendJson, type TestServer, type Handler, type SeenRequest } from './http-test-server'
+import { sendJson, type Handler, type SeenRequest, serve, closeTestServers, protocolFailure as failure } from './http-test-server'
 
-const servers: TestServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()))
-})
-async function serve(h: Handler): Promise<TestServer> {
-  const s = await startServer(h)
-  servers.push(s)
-  return s
-}
+afterEach(closeTestServers)
 const http = new HttpClient({ retry: { retries: 0 }, timeoutMs: 2000 })
 const PID = 'P'.repeat(43)
 const owner = { address: 'A'.repeat(43), key: 'K'.repeat(43) }
@@ -58,15 +49,6 @@ function scheduleHandler(count: number, opts: { ignoreFrom?: boolean } = {}): Ha
   }
 }
 
-async function failure(p: Promise<unknown>): Promise<ProtocolError> {
-  try {
-    await p
-  } catch (e) {
-    expect(e).toBeInstanceOf(ProtocolError)
-    return e as ProtocolError
-  }
-  throw new Error('expected failure')
-}
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = []
