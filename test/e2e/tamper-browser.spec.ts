@@ -9,11 +9,11 @@
  * (The verification layer alone, in Node, is test/e2e/tamper.spec.ts.)
  */
 import { test, expect, type Page } from '@playwright/test'
-import { startDevnet, type Devnet } from '../devnet/devnet'
-import { fillProcess } from './support/proof-log'
+import type { Devnet } from '../devnet/devnet'
+import { startTamperRig, type TamperRig } from './support/tamper-rig'
 import {
-  captureLog, startGatewayProxy, startTamperSu, withFault, EXPECTED_CODE, LOG_FAULTS,
-  type CapturedLog, type RawEdge, type RunningServer,
+  withFault, EXPECTED_CODE, LOG_FAULTS,
+  type CapturedLog, type RunningServer,
 } from './support/tamper-su'
 import { harnessUrl } from './env'
 import type { ProofHarness } from './harness/proof'
@@ -33,12 +33,9 @@ let devnet: Devnet
 let log: CapturedLog
 let su: RunningServer
 let gateway: RunningServer
-let served: RawEdge[] = []
-let alterModule = false
 /**
  * Results per message id of the untouched log opened in the tab (the first test). The faulty
- * runs' prefixes must equal them. (Equality with a CU is compute-proof.spec.ts's subject; the
- * devnet CU differs after an Error in Lua function addresses, a devnet bug, see there.)
+ * runs' prefixes must equal them. (Equality with a CU is compute-proof.spec.ts's subject.)
  */
 const baseline = new Map<string, string>()
 
@@ -49,20 +46,16 @@ const resultText = (r: Partial<MessageResult> | undefined): string => JSON.strin
   Error: r?.Error === undefined || r.Error === null || r.Error === '' ? null : typeof r.Error === 'string' ? r.Error : JSON.stringify(r.Error),
 })
 
+let rig: TamperRig
+
 test.beforeAll(async () => {
   test.setTimeout(180_000)
-  devnet = await startDevnet({ basePort: DEVNET_PORT })
-  const { processId } = await fillProcess(devnet, { messages: 12 })
-  log = await captureLog(devnet.urls.su, processId)
-  served = log.edges
-  su = await startTamperSu(log, () => served)
-  gateway = await startGatewayProxy({ upstream: devnet.urls.gateway, moduleId: devnet.moduleIds.aos64, alterModule: () => alterModule, suUrlFrom: devnet.urls.su, suUrlTo: () => su.url })
+  rig = await startTamperRig(DEVNET_PORT)
+  ;({ devnet, log, su, gateway } = rig)
 })
 
 test.afterAll(async () => {
-  await su?.close()
-  await gateway?.close()
-  await devnet?.stop()
+  await rig?.close()
 })
 
 async function openTampered(page: Page, store: string): Promise<void> {
@@ -103,7 +96,7 @@ async function stoppedWith(page: Page, evaluated: number, opts: { shownAsEvents:
 
 test('the untouched log through the tamper SU and the gateway proxy opens idle, every message computed', async ({ page }) => {
   test.setTimeout(120_000)
-  served = log.edges
+  rig.serve(log.edges)
   await openTampered(page, 'untouched')
   const head = log.edges.length - 1
   await page.waitForFunction((h) => {
@@ -130,7 +123,7 @@ for (const fault of LOG_FAULTS) {
   const through = fault === 'duplicate' ? K : K - 1
   test(`${fault}: stopped at nonce ${K} with ${EXPECTED_CODE[fault]}; nonces 0..${through} stay verified and computed`, async ({ page }) => {
     test.setTimeout(90_000)
-    served = await withFault(log, fault, K)
+    rig.serve(await withFault(log, fault, K))
     await openTampered(page, fault)
     const error = await stoppedWith(page, through + 1, { shownAsEvents: true })
     test.info().annotations.push({ type: fault, description: error.message })
@@ -183,8 +176,8 @@ for (const fault of LOG_FAULTS) {
 
 test('module bytes changed by the gateway: stopped with module/tampered naming the module, nothing evaluated', async ({ page }) => {
   test.setTimeout(90_000)
-  served = log.edges
-  alterModule = true
+  rig.serve(log.edges)
+  rig.alterModule(true)
   try {
     await openTampered(page, 'module-bytes')
     const error = await stoppedWith(page, 0, { shownAsEvents: false })
@@ -195,6 +188,6 @@ test('module bytes changed by the gateway: stopped with module/tampered naming t
     const evaluated = await page.evaluate(() => window.proof.events().filter((e) => e.type === 'message').length)
     expect(evaluated).toBe(0)
   } finally {
-    alterModule = false
+    rig.alterModule(false)
   }
 })

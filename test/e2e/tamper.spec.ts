@@ -6,11 +6,11 @@
  * the right nonce with its specific code and message, and everything before it stays verified.
  */
 import { test, expect } from '@playwright/test'
-import { startDevnet, type Devnet } from '../devnet/devnet'
-import { fillProcess } from './support/proof-log'
+import type { Devnet } from '../devnet/devnet'
+import { startTamperRig, type TamperRig } from './support/tamper-rig'
 import {
-  captureLog, startGatewayProxy, startTamperSu, withFault, nonceOf, EXPECTED_CODE, LOG_FAULTS,
-  type CapturedLog, type RawEdge, type RunningServer,
+  withFault, nonceOf, EXPECTED_CODE, LOG_FAULTS,
+  type CapturedLog, type RunningServer,
 } from './support/tamper-su'
 import { SuClient } from '../../src/protocol/su-client'
 import { GatewayClient } from '../../src/protocol/gateway-client'
@@ -31,24 +31,18 @@ let devnet: Devnet
 let log: CapturedLog
 let su: RunningServer
 let gateway: RunningServer
-let served: RawEdge[] = []
-let alterModule = false
 const http = new HttpClient({ timeoutMs: 10_000, retry: { retries: 0 } })
+
+let rig: TamperRig
 
 test.beforeAll(async () => {
   test.setTimeout(180_000)
-  devnet = await startDevnet({ basePort: DEVNET_PORT })
-  const { processId } = await fillProcess(devnet, { messages: 12 })
-  log = await captureLog(devnet.urls.su, processId)
-  served = log.edges
-  su = await startTamperSu(log, () => served)
-  gateway = await startGatewayProxy({ upstream: devnet.urls.gateway, moduleId: devnet.moduleIds.aos64, alterModule: () => alterModule, suUrlFrom: devnet.urls.su, suUrlTo: () => su.url })
+  rig = await startTamperRig(DEVNET_PORT)
+  ;({ devnet, log, su, gateway } = rig)
 })
 
 test.afterAll(async () => {
-  await su?.close()
-  await gateway?.close()
-  await devnet?.stop()
+  await rig?.close()
 })
 
 async function verifyServed(): Promise<{ verified: number[]; failure?: ProtocolError; state: number }> {
@@ -66,7 +60,7 @@ async function verifyServed(): Promise<{ verified: number[]; failure?: ProtocolE
 
 test('the untouched log served by our SU verifies end to end (and the gateway proxy points at it)', async () => {
   expect(log.edges.length).toBeGreaterThan(K + 2)
-  served = log.edges
+  rig.serve(log.edges)
   const r = await verifyServed()
   expect(r.failure).toBeUndefined()
   expect(r.verified).toEqual(log.edges.map(nonceOf))
@@ -78,7 +72,7 @@ for (const fault of LOG_FAULTS) {
   // A duplicate's first copy is the genuine edge K: it verifies, the repeat is refused.
   const through = fault === 'duplicate' ? K : K - 1
   test(`${fault}: stops at nonce ${K} with ${EXPECTED_CODE[fault]}, nonces 0..${through} stay verified`, async () => {
-    served = await withFault(log, fault, K)
+    rig.serve(await withFault(log, fault, K))
     const r = await verifyServed()
     expect(r.failure, `no failure detected for ${fault}`).toBeInstanceOf(ProtocolError)
     expect(r.failure!.code).toBe(EXPECTED_CODE[fault])
@@ -95,9 +89,9 @@ test('module bytes changed by the gateway: module/tampered names the module; the
   const gw = new GatewayClient(gateway.url, http)
   const meta = await gw.transaction(devnet.moduleIds.aos64)
   expect(meta).toBeDefined()
-  alterModule = false
+  rig.alterModule(false)
   await verifyModuleBytes(meta!, await gw.getRaw(devnet.moduleIds.aos64))
-  alterModule = true
+  rig.alterModule(true)
   try {
     const bytes = await gw.getRaw(devnet.moduleIds.aos64)
     const e = await verifyModuleBytes(meta!, bytes).then(() => undefined, (x: unknown) => x as { code?: string; message: string })
@@ -105,6 +99,6 @@ test('module bytes changed by the gateway: module/tampered names the module; the
     expect(e?.message).toContain(devnet.moduleIds.aos64)
     test.info().annotations.push({ type: 'module-bytes', description: e!.message })
   } finally {
-    alterModule = false
+    rig.alterModule(false)
   }
 })
