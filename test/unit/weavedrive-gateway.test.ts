@@ -7,20 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { startDevnet, type Devnet } from '../devnet/devnet'
 import { createRuntimeWorkerApi } from '../../src/compute/runtime-worker-api'
-import type { AoEnv, AoMessage } from '../../src/wasm/types'
+import { W64, env, spawn, evalMsg } from './aos-test-messages'
 
 const BASE_PORT = 49900
-const W64 = 'wasm64-unknown-emscripten-draft_2024_02_15' as const
-const P = 'P'.repeat(43)
-const O = 'O'.repeat(43)
-const processTags = [
-  { name: 'Data-Protocol', value: 'ao' }, { name: 'Variant', value: 'ao.TN.1' }, { name: 'Type', value: 'Process' },
-  { name: 'Module', value: 'M'.repeat(43) }, { name: 'Scheduler', value: 'S'.repeat(43) }, { name: 'Authority', value: O },
-]
-const env: AoEnv = { Process: { Id: P, Owner: O, Tags: processTags }, Module: { Id: 'M'.repeat(43), Owner: O, Tags: [] } }
-const base = { Signature: 'x', Owner: O, From: O, Target: P, Anchor: null, Epoch: 0, 'Block-Height': 1, 'Hash-Chain': 'h', Cron: false, 'Read-Only': false }
-const spawn: AoMessage = { ...base, Id: P, Data: '', Tags: processTags, Nonce: 0, Timestamp: 1700000000000 }
-const evalMsg = (n: number, code: string): AoMessage => ({ ...base, Id: String(n).padStart(43, 'E'), Data: code, Tags: [{ name: 'Action', value: 'Eval' }], Nonce: n, Timestamp: 1700000000000 + n })
 const output = (r: { Output: unknown }) => String((r.Output as { data?: unknown }).data)
 
 describe('WeaveDrive through the gateway (runtime worker API)', () => {
