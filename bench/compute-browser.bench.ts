@@ -17,15 +17,12 @@ import { createServer, type ViteDevServer } from 'vite'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { row, now, type Bench, type BenchRow } from './lib'
 import { startDevnet, type Devnet } from '../test/devnet/devnet'
-import { addressOf, fillProcess, readLog } from '../test/e2e/support/proof-log'
+import { addressOf, fillProcess, loadReplaySource, readLog } from '../test/e2e/support/proof-log'
 import { chromiumArgs } from '../test/e2e/env'
 import { ReferenceRunner } from '../test/fixtures/runtime-logs/reference-runner'
 import type { ProofHarness } from '../test/e2e/harness/proof'
-import { GatewayClient } from '../src/protocol/gateway-client'
-import { SuClient } from '../src/protocol/su-client'
-import { buildEnv, mapEdge } from '../src/protocol/message-mapping'
-import { tagValue } from '../src/protocol/wire-types'
-import { moduleOptionsFromTags, type AoMessage } from '../src/wasm/index'
+import { mapEdge } from '../src/protocol/message-mapping'
+import { type AoMessage } from '../src/wasm/index'
 
 declare global {
   interface Window { proof: ProofHarness }
@@ -53,13 +50,7 @@ async function phaseDoneAt(page: Page, phase: 'fetch' | 'verify' | 'evaluate', t
 
 async function referenceEvaluation(devnet: Devnet, processId: string): Promise<{ ms: number; n: number }> {
   const edges = await readLog(devnet.urls.su, processId)
-  const gw = new GatewayClient(devnet.urls.gateway)
-  const proc = await new SuClient(devnet.urls.su).getProcess(processId)
-  const moduleId = tagValue(proc.tags, 'Module')!
-  const meta = (await gw.transaction(moduleId))!
-  const bytes = await gw.getRaw(moduleId)
-  const opts = moduleOptionsFromTags(meta.tags, proc.tags)
-  const env = buildEnv({ id: processId, ownerAddress: proc.owner.address, tags: proc.tags }, { id: moduleId, ownerAddress: meta.owner.address, tags: meta.tags })
+  const { proc, bytes, options: opts, env } = await loadReplaySource(devnet.urls.gateway, devnet.urls.su, processId)
   const mapped = edges.map((e) => mapEdge(e, addressOf).message as unknown as AoMessage)
   const ref = await ReferenceRunner.create(bytes, opts.format as never)
   const t0 = now()

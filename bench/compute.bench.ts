@@ -25,13 +25,9 @@ import type { SuEdge, SuMessage } from '../src/protocol/su-types'
 import { encodeSnapshot } from '../src/store/snapshot-codec'
 import { loadKey } from '../test/devnet/keys'
 import { startDevnet } from '../test/devnet/devnet'
-import { addressOf, fillProcess, readLog } from '../test/e2e/support/proof-log'
+import { addressOf, fillProcess, loadReplaySource, readLog } from '../test/e2e/support/proof-log'
 import { ReferenceRunner } from '../test/fixtures/runtime-logs/reference-runner'
-import { GatewayClient } from '../src/protocol/gateway-client'
-import { SuClient } from '../src/protocol/su-client'
-import { buildEnv } from '../src/protocol/message-mapping'
-import { tagValue } from '../src/protocol/wire-types'
-import { loadAoModule, moduleOptionsFromTags, type AoMessage } from '../src/wasm/index'
+import { loadAoModule, type AoMessage } from '../src/wasm/index'
 
 const GROUP = 'compute'
 const DEVNET_PORT = 47200
@@ -120,13 +116,7 @@ async function evaluationRows(messages: number): Promise<BenchRow[]> {
     const { processId } = await fillProcess(devnet, { messages })
     const devnetMs = now() - t0
     const edges = await readLog(devnet.urls.su, processId)
-    const gw = new GatewayClient(devnet.urls.gateway)
-    const proc = await new SuClient(devnet.urls.su).getProcess(processId)
-    const moduleId = tagValue(proc.tags, 'Module')!
-    const meta = (await gw.transaction(moduleId))!
-    const bytes = await gw.getRaw(moduleId)
-    const opts = moduleOptionsFromTags(meta.tags, proc.tags)
-    const env = buildEnv({ id: processId, ownerAddress: proc.owner.address, tags: proc.tags }, { id: moduleId, ownerAddress: meta.owner.address, tags: meta.tags })
+    const { bytes, options: opts, env } = await loadReplaySource(devnet.urls.gateway, devnet.urls.su, processId)
     const mapped = edges.map((e) => mapEdge(e, addressOf).message as unknown as AoMessage)
 
     const l0 = now()

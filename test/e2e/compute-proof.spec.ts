@@ -16,7 +16,7 @@
  */
 import { test, expect, type Page } from '@playwright/test'
 import { startDevnet, type Devnet } from '../devnet/devnet'
-import { fillProcess, readLog } from './support/proof-log'
+import { fillProcess, loadReplaySource, readLog } from './support/proof-log'
 import { harnessUrl } from './env'
 import type { ProofHarness } from './harness/proof'
 import type { LoggedMessage, MessageResult, ProcessEvent } from '../../src/node/contract'
@@ -26,11 +26,8 @@ import { restoreDateNow } from '../devnet/clock'
 import { ReferenceRunner } from '../fixtures/runtime-logs/reference-runner'
 import { cronSourceFor } from '../../src/compute/cron'
 import { boundaryOf } from '../../src/compute/evaluator'
-import { GatewayClient } from '../../src/protocol/gateway-client'
-import { SuClient } from '../../src/protocol/su-client'
-import { buildEnv, mapEdge } from '../../src/protocol/message-mapping'
-import { tagValue } from '../../src/protocol/wire-types'
-import { moduleOptionsFromTags, type AoMessage } from '../../src/wasm/index'
+import { mapEdge } from '../../src/protocol/message-mapping'
+import { type AoMessage } from '../../src/wasm/index'
 
 declare global {
   interface Window { proof: ProofHarness }
@@ -127,13 +124,7 @@ function resultsOf(messages: LoggedMessage[]): { scheduled: Map<number, string>;
  */
 async function referenceFold(d: Devnet, processId: string): Promise<{ scheduled: Map<number, string>; crons: string[]; ms: number }> {
   const edges = await readLog(d.urls.su, processId)
-  const gw = new GatewayClient(d.urls.gateway)
-  const proc = await new SuClient(d.urls.su).getProcess(processId)
-  const moduleId = tagValue(proc.tags, 'Module')!
-  const meta = (await gw.transaction(moduleId))!
-  const bytes = await gw.getRaw(moduleId)
-  const opts = moduleOptionsFromTags(meta.tags, proc.tags)
-  const env = buildEnv({ id: processId, ownerAddress: proc.owner.address, tags: proc.tags }, { id: moduleId, ownerAddress: meta.owner.address, tags: meta.tags })
+  const { proc, bytes, options: opts, env } = await loadReplaySource(d.urls.gateway, d.urls.su, processId)
   const cron = cronSourceFor({ processId, ownerAddress: proc.owner.address, tags: proc.tags, origin: { timestamp: proc.timestamp, blockHeight: Number(proc.block) } })
   const host = { log: console.log, random: Math.random }
   const runner = await ReferenceRunner.create(bytes, opts.format as never)

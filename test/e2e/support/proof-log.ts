@@ -16,8 +16,10 @@ import { ownerToAddress } from '../../../src/protocol/address'
 import { signatureTypeForOwnerLength } from '../../../src/protocol/signature-types'
 import { fromB64Url } from '../../../src/protocol/base64url'
 import { tagValue } from '../../../src/protocol/wire-types'
-import type { SuEdge, SuMessage } from '../../../src/protocol/su-types'
-import { loadAoModule, moduleOptionsFromTags, type AoResult } from '../../../src/wasm/index'
+import type { SuEdge, SuMessage, SuProcess } from '../../../src/protocol/su-types'
+import type { GqlTransaction } from '../../../src/protocol/gateway-client'
+import type { EvaluationEnv } from '../../../src/protocol/message-mapping'
+import { loadAoModule, moduleOptionsFromTags, type AoResult, type RuntimeOptions } from '../../../src/wasm/index'
 
 export interface AoClient {
   spawn(args: Record<string, unknown>): Promise<string>
@@ -108,19 +110,34 @@ export interface LocalFold {
   ms: number
 }
 
-/** Our runtime over the log, from nonce 0, with the reference mapping. */
-export async function foldLocally(gatewayUrl: string, suUrl: string, processId: string, edges: readonly SuEdge[]): Promise<LocalFold> {
+export interface ReplaySource {
+  proc: SuProcess
+  moduleId: string
+  module: GqlTransaction
+  bytes: Uint8Array
+  options: RuntimeOptions
+  env: EvaluationEnv
+}
+
+/** What replaying a devnet process needs: its record, its module (item + bytes), options and env. */
+export async function loadReplaySource(gatewayUrl: string, suUrl: string, processId: string): Promise<ReplaySource> {
   const gw = new GatewayClient(gatewayUrl)
   const proc = await new SuClient(suUrl).getProcess(processId)
   const moduleId = tagValue(proc.tags, 'Module')!
-  const moduleTx = await gw.transaction(moduleId)
-  if (!moduleTx) throw new Error(`module ${moduleId} not in gateway GraphQL`)
+  const module = await gw.transaction(moduleId)
+  if (!module) throw new Error(`module ${moduleId} not in gateway GraphQL`)
   const bytes = await gw.getRaw(moduleId)
-  const inst = await loadAoModule(bytes, moduleOptionsFromTags(moduleTx.tags, proc.tags))
   const env = buildEnv(
     { id: processId, ownerAddress: proc.owner.address, tags: proc.tags },
-    { id: moduleId, ownerAddress: moduleTx.owner.address, tags: moduleTx.tags },
+    { id: moduleId, ownerAddress: module.owner.address, tags: module.tags },
   )
+  return { proc, moduleId, module, bytes, options: moduleOptionsFromTags(module.tags, proc.tags), env }
+}
+
+/** Our runtime over the log, from nonce 0, with the reference mapping. */
+export async function foldLocally(gatewayUrl: string, suUrl: string, processId: string, edges: readonly SuEdge[]): Promise<LocalFold> {
+  const { bytes, options, env } = await loadReplaySource(gatewayUrl, suUrl, processId)
+  const inst = await loadAoModule(bytes, options)
   const t0 = performance.now()
   const results: LocalFold['results'] = []
   for (const edge of edges) {
