@@ -13,16 +13,12 @@ export function gatewayDataProvider(gateway: GatewayClient): DataProvider {
       try {
         return await gateway.getRaw(txId)
       } catch (e) {
-        if (isDataNotFound(e)) return undefined
+        // "no such file" for the module; network failures and 5xx stay errors
+        if (isProtocolError(e, 'http/not-found')) return undefined
         throw e
       }
     },
   }
-}
-
-/** Not found is "no such file" for the module; every other failure (network, 5xx) stays an error. */
-export function isDataNotFound(e: unknown): boolean {
-  return isProtocolError(e, 'http/not-found') || (isProtocolError(e, 'http/status') && (e.details as { status?: number }).status === 404)
 }
 
 export function gatewayDataProviderFor(url: string): DataProvider {
