@@ -7,7 +7,8 @@
  *   id: outbox items are re-signed by the MU, so ids are not reproducible (ao-protocol.md pitfall 10).
  *   Tags are an ordered list: the module emits them in a deterministic order.
  * - `Assignments`: structurally, per index.
- * - `Error`: present/absent and value. `GasUsed`: only when both sides report it (metered modules).
+ * - `Error`: present/absent and value, any JSON (aos may give an object), as the CU presents it
+ *   (`errorAsReported`); an object Error is compared as one value, structurally. `GasUsed`: only when both sides report it (metered modules).
  * Both sides are first put in the shape a reference CU reports (`asReportedByCu`), so a module
  * result that omits `Output` (aos on an Error) compares equal to the CU's `Output: ""`.
  * Values are reported as canonical JSON text (sorted keys); an absent value is `(absent)`.
@@ -56,9 +57,17 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v)
 }
 
-/** A `null` Error is what some CUs send for "no error"; both mean absent. */
-function errorValue(v: unknown): unknown {
-  return v === null ? undefined : v
+/**
+ * An Error as the reference CU presents it on `/result`: mergeOutput keeps the module's value
+ * unchanged (`pathOr(undefined, ['Error'])`, schema `z.any()`), so a string stays a string and an
+ * object (aos: an Eval's second return value) stays an object; the route sends it as JSON, so what
+ * a client sees is the value's JSON form (a thrown JS Error becomes `{}`). `null` means absent.
+ */
+export function errorAsReported(v: unknown): unknown {
+  if (v === null || v === undefined) return undefined
+  if (typeof v === 'string') return v
+  const text = JSON.stringify(v)
+  return text === undefined ? undefined : (JSON.parse(text) as unknown)
 }
 
 /**
@@ -76,7 +85,7 @@ export function asReportedByCu(r: ComparableResult): ComparableResult {
     Spawns: r.Spawns ?? [],
     Assignments: r.Assignments ?? [],
   }
-  const e = errorValue(r.Error)
+  const e = errorAsReported(r.Error)
   if (e !== undefined) out.Error = e
   if (r.GasUsed !== undefined && r.GasUsed !== null) out.GasUsed = r.GasUsed
   return out
@@ -110,7 +119,7 @@ export function diffResults(rawLocal: ComparableResult, rawRemote: ComparableRes
   if (la.length !== ra.length) push('Assignments.length', la.length, ra.length)
   for (let i = 0; i < Math.min(la.length, ra.length); i++) push(`Assignments[${i}]`, la[i], ra[i])
 
-  push('Error', errorValue(local.Error), errorValue(remote.Error))
+  push('Error', local.Error, remote.Error)
   if (local.GasUsed !== undefined && remote.GasUsed !== undefined) push('GasUsed', local.GasUsed, remote.GasUsed)
   return out
 }

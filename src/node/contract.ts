@@ -147,6 +147,9 @@ export interface Assignment {
   Message: string
 }
 
+/** Plain JSON data: what a module's result holds, and what crosses a Worker boundary unchanged. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+
 /** A process's result for one message, as the CU shape (`ao-protocol.md` §2). Untrusted content. */
 export interface MessageResult {
   /** aos returns an object `{data:{output,prompt}}`; other modules a string */
@@ -154,7 +157,11 @@ export interface MessageResult {
   Messages: OutboxItem[]
   Spawns: OutboxItem[]
   Assignments: Assignment[]
-  Error?: string
+  /**
+   * As the module gave it: usually a string, but aos passes an Eval's second return value through
+   * (`return nil, {code = 7}` gives an object), and the reference CU reports it as is on `/result`.
+   */
+  Error?: JsonValue
   GasUsed?: number
 }
 
