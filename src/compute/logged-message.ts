@@ -1,7 +1,7 @@
 /**
  * Stored log entries and results -> the contract's `LoggedMessage` (what the UI lists). Pure.
  */
-import type { LoggedMessage, MessageResult, OutboxItem, Verification } from '../node/contract'
+import type { JsonValue, LoggedMessage, MessageResult, OutboxItem, Verification } from '../node/contract'
 import { mapEdge, type MappedMessage } from '../protocol/message-mapping'
 import type { SuEdge } from '../protocol/su-types'
 import type { LogRecord, ResultRecord } from '../store/index'
@@ -11,7 +11,7 @@ function outbox(v: unknown): OutboxItem[] {
   return Array.isArray(v) ? (v as OutboxItem[]) : []
 }
 
-/** The module's raw response as the CU result shape (`Error` only when present). */
+/** The module's raw response as the CU result shape (`Error` only when present, unchanged). */
 export function toMessageResult(raw: unknown): MessageResult {
   const r = (raw ?? {}) as Record<string, unknown>
   const out: MessageResult = {
@@ -20,7 +20,8 @@ export function toMessageResult(raw: unknown): MessageResult {
     Spawns: outbox(r.Spawns),
     Assignments: Array.isArray(r.Assignments) ? (r.Assignments as MessageResult['Assignments']) : [],
   }
-  if (r.Error !== undefined && r.Error !== null && r.Error !== '') out.Error = typeof r.Error === 'string' ? r.Error : JSON.stringify(r.Error)
+  // Error as the module gave it (a string, or any JSON value): the reference CU reports it unchanged.
+  if (r.Error !== undefined && r.Error !== null) out.Error = r.Error as JsonValue
   if (typeof r.GasUsed === 'number') out.GasUsed = r.GasUsed
   return out
 }
