@@ -17,6 +17,16 @@
  * devnet SU, depth first; cron outboxes only for monitored processes (the real MU pushes them
  * only when it monitors the process). Everything runs through one queue, so the SU order is
  * the evaluation order.
+ *
+ * Two modes:
+ * - eager (default): a posted item is scheduled, evaluated and its outbox cascade pushed before
+ *   the post answers (tests rely on it);
+ * - lazy (`lazy: true`), like the reference CU: posts are only scheduled; a process is folded
+ *   from where it stopped up to the nonce a reader asks for (`/result`) or to its head
+ *   (`/results`, `/cron`, `/state`, `/dry-run`, a monitor tick). Outboxes are pushed when their
+ *   message is evaluated; the pushes are scheduled (with the cascade's `Pushed-For`) and
+ *   evaluated when a reader asks for them.
+ * Memory: the reference CU's copying semantics, without the copies (stream-memory.ts).
  */
 import { ArweaveSigner, type DataItem } from 'arbundles'
 import { mu } from 'wao/test'
@@ -43,6 +53,7 @@ import {
   type DryRunBody,
 } from './reference-mapping'
 import { ScheduleError, type ProcessLog, type ScheduledEntry, type SchedulerLog } from './scheduler-log'
+import { StreamMemory } from './stream-memory'
 import { isForwardable, OutboxError, pushItem, spawnItem, type PushOrigin } from './outbox-items'
 import { toB64Url } from '../../src/protocol/base64url'
 
@@ -76,7 +87,7 @@ interface ProcessState {
   instance: ModuleInstance | null
   /** A new instance of the process's module with the process's options. */
   freshInstance: () => Promise<ModuleInstance>
-  memory: Uint8Array | null
+  memory: StreamMemory
   env: AoEnv
   crons: Cron[]
   origin: { height: number; timestamp: number }
@@ -98,6 +109,11 @@ const EVALED_CRONS_LRU = 100
 const MONITOR_BLOCK_MS = 2000
 const MONITOR_TICK_MS = 500
 
+export interface ComputeOptions {
+  /** Schedule posts without evaluating them; evaluate when a reader asks (the reference CU's way). */
+  lazy?: boolean
+}
+
 export class DevnetCompute {
   /** What `handle` received, by `${processId}:${messageId}`, plus by message id (latest). */
   readonly evaluated = new Map<string, Evaluated>()
@@ -107,13 +123,19 @@ export class DevnetCompute {
   private readonly results = new Map<string, Evaluation>()
   private readonly monitors = new Map<string, ReturnType<typeof setInterval>>()
   private readonly muSigner = new ArweaveSigner(mu.jwk as never)
+  /** `Pushed-For` of each push the crank scheduled (the client message that started its cascade). */
+  private readonly cascadeOf = new Map<string, string>()
   private tail: Promise<unknown> = Promise.resolve()
+  readonly lazy: boolean
 
   constructor(
     private readonly scheduler: SchedulerLog,
     private readonly gateway: GatewayStore,
     private readonly modules: Map<string, PublishedModule>,
-  ) {}
+    options: ComputeOptions = {},
+  ) {
+    this.lazy = options.lazy ?? false
+  }
 
   /** The MU's wallet: signs outbox pushes (`Authority` for aos processes). */
   static get authority(): string {
@@ -127,8 +149,10 @@ export class DevnetCompute {
     return this.serial(() => this.spawnNow(item))
   }
 
-  /** Schedules a Message item on `processId` and evaluates it with its outbox cascade. */
+  /** Schedules a Message item on `processId` and (eager mode) evaluates it with its outbox cascade. */
   message(item: DataItem, processId: string): Promise<ScheduledEntry> {
+    // Lazy: the SU alone (its own queue), so posts are not held behind a long fold.
+    if (this.lazy) return this.scheduler.scheduleMessage(item, processId)
     return this.serial(async () => {
       const entry = await this.scheduler.scheduleMessage(item, processId)
       await this.catchUp(processId)
@@ -138,6 +162,7 @@ export class DevnetCompute {
 
   /** SU/MU `?assign=`: assigns an existing item to a process, then evaluates it. */
   assign(processId: string, messageId: string, opts: { exclude?: string[]; baseLayer?: boolean }): Promise<ScheduledEntry> {
+    if (this.lazy) return this.scheduler.assign(processId, messageId, opts)
     return this.serial(async () => {
       const entry = await this.scheduler.assign(processId, messageId, opts)
       await this.catchUp(processId)
@@ -148,15 +173,17 @@ export class DevnetCompute {
   dryRun(processId: string, body: DryRunBody): Promise<EvalResult> {
     return this.serial(async () => {
       const state = this.requireState(processId)
+      // The reference reads the state up to now first (a no-op in eager mode: the head is folded).
+      await this.catchUp(processId)
       const msg = dryRunMessage(body, processId, { timestamp: now(), blockHeight: this.gateway.height })
       // A throwaway instance: ao-loader copies memory in and out, and the process's own instance
       // keeps its glue state (a dry-run must not advance its clock or grow its memory).
       const instance = await state.freshInstance()
       try {
-        const { Memory: _m, ...res } = await instance.handle(state.memory, msg, state.env)
-        return res
+        const { Memory: _m, ...res } = await instance.handle(state.memory.current, msg, state.env)
+        return asReported(res)
       } catch (e) {
-        return { Error: errorText(e), Messages: [], Spawns: [], Assignments: [] }
+        return thrownResult(e)
       }
     })
   }
@@ -164,6 +191,14 @@ export class DevnetCompute {
   /** Evaluates the crons due up to now (what the reference CU does on /cron and reads to "now"). */
   catchUpToNow(processId: string): Promise<void> {
     return this.serial(() => this.tickToNow(processId))
+  }
+
+  /**
+   * Folds the process up to `nonce` (default: its head): what a lazy CU does before answering a
+   * read. A no-op in eager mode, where every post is folded before it answers.
+   */
+  settle(processId: string, nonce?: number): Promise<void> {
+    return this.serial(() => this.catchUp(processId, undefined, nonce))
   }
 
   startMonitor(processId: string): void {
@@ -218,8 +253,9 @@ export class DevnetCompute {
     return this.states.get(processId)?.evaluations ?? []
   }
 
+  /** A copy of the process's memory after its last kept evaluation. */
   memory(processId: string): Uint8Array | undefined {
-    return this.states.get(processId)?.memory ?? undefined
+    return this.states.get(processId)?.memory.copy() ?? undefined
   }
 
   // ---- evaluation ----
@@ -238,7 +274,7 @@ export class DevnetCompute {
       if (!state) return entry // a module the devnet cannot run: scheduled only, like the real SU
       this.states.set(item.id, state)
     }
-    await this.catchUp(item.id, cascade)
+    if (!this.lazy) await this.catchUp(item.id, cascade)
     return entry
   }
 
@@ -257,7 +293,7 @@ export class DevnetCompute {
       ...(computeLimit ? { computeLimit } : {}),
       extensions: [],
     }
-    const freshInstance = () => instantiate(module.wasm, options)
+    const freshInstance = () => instantiate(module.wasm, options, { liveMemory: true })
     const instance = await freshInstance()
     const first = log.entries[0]!
     // The reference's cron origin is the SU process record's `block`/`timestamp` (loadProcess →
@@ -275,7 +311,7 @@ export class DevnetCompute {
       moduleId,
       instance,
       freshInstance,
-      memory: null,
+      memory: new StreamMemory(),
       env: processEnv(log.process, { id: module.id, item: module.item }),
       crons,
       origin: { height: Number.parseInt(record.block, 10), timestamp: record.timestamp },
@@ -290,14 +326,15 @@ export class DevnetCompute {
   }
 
   /**
-   * Evaluates every scheduled entry not handled yet (crons first), pushing outboxes.
-   * `cascade`: the id of the client message whose outbox cascade this is (`Pushed-For`).
+   * Evaluates every scheduled entry not handled yet, up to `toNonce` (default: the head), crons
+   * first, pushing outboxes. `cascade`: the id of the client message whose outbox cascade this
+   * is (`Pushed-For`); otherwise the one recorded when the crank scheduled the push.
    */
-  private async catchUp(processId: string, cascade?: string): Promise<void> {
+  private async catchUp(processId: string, cascade?: string, toNonce = Number.POSITIVE_INFINITY): Promise<void> {
     const state = this.states.get(processId)
     if (!state) return
     // Re-read each turn: a push to this same process may be appended (and handled) meanwhile.
-    for (let entry = state.log.entries[state.handled + 1]; entry; entry = state.log.entries[state.handled + 1]) {
+    for (let entry = state.log.entries[state.handled + 1]; entry && entry.nonce <= toNonce; entry = state.log.entries[state.handled + 1]) {
       state.handled = entry.nonce
       await this.runCrons(state, entry.timestamp)
       const boundary = { timestamp: entry.timestamp, blockHeight: entry.blockHeight, ordinate: String(entry.nonce) }
@@ -311,7 +348,7 @@ export class DevnetCompute {
         const ev: Evaluation = { processId, messageId: entry.messageId, nonce: entry.nonce, ...boundary, result }
         state.evaluations.push(ev)
         this.results.set(`${processId}:${entry.messageId}`, ev)
-        await this.crank(state, result, cascade ?? entry.messageId)
+        await this.crank(state, result, cascade ?? this.cascadeOf.get(entry.messageId) ?? entry.messageId)
       }
     }
   }
@@ -388,33 +425,40 @@ export class DevnetCompute {
 
   private async tickToNow(processId: string): Promise<void> {
     const state = this.states.get(processId)
-    if (!state || state.crons.length === 0) return
+    if (!state) return
+    // Scheduled messages due before now come first (a no-op in eager mode).
+    await this.catchUp(processId)
+    if (state.crons.length === 0) return
     const t = now()
     // The reference adds the trailing [last, now] boundary only when now is in a later second.
     if (toSeconds(state.cursor.timestamp) < toSeconds(t)) await this.runCrons(state, t)
   }
 
   private async evaluate(state: ProcessState, msg: Evaluated['msg'], key: string | undefined): Promise<EvalResult> {
-    state.instance ??= await state.freshInstance()
+    if (!state.instance) {
+      state.instance = await state.freshInstance()
+      state.memory.diverged()
+    }
     let res: HandleResult
     try {
-      res = await state.instance.handle(state.memory, msg as AoMessage, state.env)
+      res = await state.instance.handle(state.memory.input(), msg as AoMessage, state.env)
     } catch (e) {
       if (key) this.record(key, { msg, env: state.env, error: errorText(e) })
       // ao-loader throws when the Wasm reports !ok: the reference CU maps that to an Error, keeps
       // the previous memory and drops the instance.
       state.instance = null
-      return { Error: errorText(e), Messages: [], Spawns: [], Assignments: [] }
+      return thrownResult(e)
     }
     if (key) this.record(key, { msg, env: state.env })
     const { Memory, ...rest } = res
     if (rest.Error) {
       state.instance = null
-      return rest
+      return asReported(rest)
     }
     // An out-of-memory Output keeps the previous memory but (not being an Error) the instance.
-    if (!reportsOutOfMemory(rest.Output) && Memory) state.memory = Memory
-    return rest
+    if (!reportsOutOfMemory(rest.Output) && Memory) state.memory.keep(Memory)
+    else state.memory.diverged()
+    return asReported(rest)
   }
 
   private record(key: string, ev: Evaluated): void {
@@ -435,6 +479,7 @@ export class DevnetCompute {
           this.gateway.put([item])
           continue
         }
+        if (pushedFor) this.cascadeOf.set(item.id, pushedFor)
         try {
           await this.scheduler.scheduleMessage(item, m.Target)
         } catch (e) {
@@ -444,18 +489,20 @@ export class DevnetCompute {
           }
           throw e
         }
-        await this.catchUp(m.Target, pushedFor)
+        if (!this.lazy) await this.catchUp(m.Target, pushedFor)
       }
       for (const s of result.Spawns ?? []) {
         const item = await spawnItem(this.muSigner, s, origin, this.scheduler.address)
+        if (pushedFor) this.cascadeOf.set(item.id, pushedFor)
         if (tagValue(item.tags, 'Scheduler') === this.scheduler.address && tagValue(item.tags, 'Module')) await this.spawnNow(item, pushedFor)
         else this.gateway.put([item])
       }
       for (const a of result.Assignments ?? []) {
         for (const pid of a.Processes ?? []) {
           if (!this.scheduler.process(pid) || !this.gateway.get(a.Message)) continue
+          if (pushedFor && !this.cascadeOf.has(a.Message)) this.cascadeOf.set(a.Message, pushedFor)
           await this.scheduler.assign(pid, a.Message)
-          await this.catchUp(pid, pushedFor)
+          if (!this.lazy) await this.catchUp(pid, pushedFor)
         }
       }
     } catch (e) {
@@ -472,6 +519,25 @@ export class DevnetCompute {
 }
 
 const errorText = (e: unknown): string => String((e as Error)?.message ?? e)
+
+/** A thrown evaluation as a result (the reference maps it to `{Error}` and mergeOutput fills the rest). */
+const thrownResult = (e: unknown): EvalResult => ({ Error: errorText(e), Output: '', Messages: [], Spawns: [], Assignments: [] })
+
+/**
+ * evaluate.js mergeOutput's defaults: an absent (or null) Output is `""`, a numeric one a
+ * string; absent outboxes are `[]`. Key order is the loader's (the devnet's JSON is compared
+ * byte for byte in tests).
+ */
+function asReported(r: EvalResult): EvalResult {
+  const o = r.Output ?? ''
+  return {
+    ...r,
+    Output: typeof o === 'number' ? String(o) : o,
+    Messages: r.Messages ?? [],
+    Spawns: r.Spawns ?? [],
+    Assignments: r.Assignments ?? [],
+  }
+}
 
 /** evaluate.js mergeOutput: a string Output, or an object's `data.output`, ending with the old modules' allocation error. */
 function reportsOutOfMemory(output: unknown): boolean {

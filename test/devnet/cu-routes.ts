@@ -86,9 +86,12 @@ export function cuRoutes(scheduler: SchedulerLog, compute: DevnetCompute) {
     if (!entry) throw new HttpError(404, `no message at nonce ${mid} on process ${pid}`)
     return entry.messageId
   }
-  const result = (req: Req) => {
+  const result = async (req: Req) => {
     const pid = loadedProcess(req.query.get('process-id'), `/result/${req.params.mid}`)
     const mid = messageId(req, pid)
+    // A lazy CU folds up to the message's nonce first (an unknown id folds nothing).
+    const scheduled = scheduler.find(pid, mid)
+    if (compute.lazy && scheduled) await compute.settle(pid, scheduled.nonce)
     const ev = compute.result(pid, mid)
     if (ev) return { json: ev.result }
     const skipped = compute.skipped.get(`${pid}:${mid}`)
@@ -125,8 +128,9 @@ export function cuRoutes(scheduler: SchedulerLog, compute: DevnetCompute) {
         throw new HttpError(500, `dry-run on ${pid} failed: ${(e as Error).message}`)
       }
     }),
-    route('GET', '/state/:pid', (req) => {
+    route('GET', '/state/:pid', async (req) => {
       const pid = loadedProcess(req.params.pid, `/state/${req.params.pid}`)
+      await compute.settle(pid)
       const memory = compute.memory(pid)
       const last = compute.evaluations(pid).at(-1)
       if (!memory || !last) throw new HttpError(404, `process ${pid} has no memory yet`)

@@ -28,6 +28,12 @@ export interface DevnetOptions {
    * real SU. Default true; false lets double cranks through, to exercise the CU-side skip.
    */
   suDedupePushes?: boolean
+  /**
+   * Lazy compute, like the reference CU: MU/SU posts are scheduled without being evaluated, and
+   * the CU folds a process when `/result`, `/results`, `/cron`, `/state`, `/dry-run` (or a
+   * monitor tick) asks. Default false: posts answer after evaluation and the outbox cascade.
+   */
+  lazyCompute?: boolean
 }
 
 export interface Devnet {
@@ -68,7 +74,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   gateway.put([location])
 
   const scheduler = new SchedulerLog(suKey, gateway, options.suDedupePushes ?? true)
-  const compute = new DevnetCompute(scheduler, gateway, new Map(Object.values(modules).map((m) => [m.id, m])))
+  const compute = new DevnetCompute(scheduler, gateway, new Map(Object.values(modules).map((m) => [m.id, m])), { lazy: options.lazyCompute ?? false })
   restoreDateNow()
 
   const units: Unit[] = []

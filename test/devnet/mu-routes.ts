@@ -31,7 +31,8 @@ export function muRoutes(scheduler: SchedulerLog, compute: DevnetCompute) {
       const entry = await ingest(req.body, scheduler, compute)
       const processId = entry.processId === entry.messageId ? undefined : entry.processId
       // The real MU answers 202 before the SU has the item; the devnet answers after the SU has
-      // scheduled it and the CU has evaluated it (and its outbox cascade), which tests rely on.
+      // scheduled it and (eager mode, the default) the CU has evaluated it and its outbox
+      // cascade, which tests rely on. Lazy mode answers once the SU has scheduled it.
       return { status: 202, json: { message: 'Processing DataItem', id: entry.messageId, ...(processId ? { processId } : {}) } }
     }),
     route('POST', '/monitor/:pid', async (req) => {

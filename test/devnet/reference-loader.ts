@@ -49,7 +49,11 @@ async function loadReferenceLoader(): Promise<AoLoaderFn> {
 }
 
 export interface ModuleInstance {
-  /** Evaluates one message; the caller decides whether to keep `Memory`. */
+  /**
+   * Evaluates one message; the caller decides whether to keep `Memory`. `memory` null leaves the
+   * instance's heap as it is (ao-loader only copies a non-null buffer in). `Memory` is a copy, or
+   * with `liveMemory` a view of the instance's own heap, valid until its next call.
+   */
   handle(memory: Uint8Array | null, msg: AoMessage, env: AoEnv): Promise<HandleResult>
 }
 
@@ -65,14 +69,19 @@ function compile(wasm: Uint8Array): Promise<WebAssembly.Module> {
   return m
 }
 
-/** A new instance of `wasm` with its own glue state (clock counter, globals, JS-side FS). */
-export async function instantiate(wasm: Uint8Array, options: Record<string, unknown>): Promise<ModuleInstance> {
+/**
+ * A new instance of `wasm` with its own glue state (clock counter, globals, JS-side FS).
+ * `liveMemory`: ao-loader's `UNSAFE_MEMORY` (the result's Memory is the live heap instead of a
+ * 110 MB `slice()`); the Wasm computes exactly the same, only the copy-out differs.
+ */
+export async function instantiate(wasm: Uint8Array, options: Record<string, unknown>, opts: { liveMemory?: boolean } = {}): Promise<ModuleInstance> {
   const AoLoader = await loadReferenceLoader()
   const module = await compile(wasm)
   let handle: LoaderHandle
   let loaderNow: () => number
   try {
-    handle = await AoLoader((imports, receive) => WebAssembly.instantiate(module, imports).then(receive), { ...options })
+    const loaderOptions = opts.liveMemory ? { ...options, UNSAFE_MEMORY: true } : { ...options }
+    handle = await AoLoader((imports, receive) => WebAssembly.instantiate(module, imports).then(receive), loaderOptions)
   } finally {
     loaderNow = Date.now
     restoreHost()
@@ -81,7 +90,10 @@ export async function instantiate(wasm: Uint8Array, options: Record<string, unkn
     async handle(memory, msg, env) {
       Date.now = loaderNow
       try {
-        return await handle(memory, msg, env)
+        const res = await handle(memory, msg, env)
+        // UNSAFE_MEMORY hands back the heap's ArrayBuffer itself.
+        if (res.Memory && !ArrayBuffer.isView(res.Memory)) res.Memory = new Uint8Array(res.Memory as ArrayBuffer)
+        return res
       } finally {
         restoreHost()
       }
