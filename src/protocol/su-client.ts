@@ -61,6 +61,11 @@ export interface StreamedPage extends SuPage {
   index: number
   firstNonce?: number
   lastNonce?: number
+  /**
+   * How the page was asked for: by nonce, by timestamp (mode 'timestamp'), or by timestamp
+   * because the SU ignored from-nonce (edges already yielded are dropped from such pages).
+   */
+  paging?: 'nonce' | 'timestamp' | 'timestamp-fallback'
 }
 
 export interface PostResult {
@@ -111,21 +116,24 @@ export class SuClient {
    * mode: timestamps never go back) and must make progress, or this throws `su/bad-page`: an SU
    * that ignores the paging bound would otherwise loop forever or silently skip messages.
    * Continuity *inside* a page is the log checker's job (it reports per-edge codes).
+   *
+   * Nonce mode falls back to timestamp paging when the SU evidently ignores `from-nonce` (a page
+   * restarts at nonce 0 although a later nonce was asked for: SU builds before nonce paging,
+   * whose query struct only has from/to and serde drops unknown keys, answer the first page
+   * again). See `streamWithTimestampFallback`.
    */
   async *streamSchedule(processId: string, opts: StreamOptions = {}): AsyncGenerator<StreamedPage> {
-    const mode = opts.mode ?? 'nonce'
+    if ((opts.mode ?? 'nonce') === 'timestamp') {
+      yield* this.streamByTimestamp(processId, opts)
+      return
+    }
     const pageSize = opts.pageSize ?? 1000
-    let expectedNonce: number | undefined = mode === 'nonce' ? (opts.startNonce ?? 0) : undefined
-    let fromNonce = mode === 'nonce' ? (opts.startNonce ?? 0) - 1 : undefined
-    let from = mode === 'timestamp' ? opts.from : undefined
-    let lastTimestamp: number | undefined
+    let expectedNonce = opts.startNonce ?? 0
     for (let index = 0; ; index++) {
       const page = await this.getSchedulePage({
         processId,
-        fromNonce,
-        toNonce: mode === 'nonce' ? opts.toNonce : undefined,
-        from,
-        to: mode === 'timestamp' ? opts.to : undefined,
+        fromNonce: expectedNonce - 1,
+        toNonce: opts.toNonce,
         limit: pageSize,
         showAnchor: opts.showAnchor,
         signal: opts.signal,
@@ -140,34 +148,118 @@ export class SuClient {
       }
       const firstNonce = edgeNonce(first)
       const lastNonce = edgeNonce(last)
-      if (mode === 'nonce') {
-        if (firstNonce === undefined || lastNonce === undefined) {
-          throw new ProtocolError('su/bad-page', `${where}: assignment without a numeric Nonce tag in nonce paging`, { processId, page: index })
-        }
-        if (firstNonce !== expectedNonce) {
-          // details.nonce: where the page should have started, as the log checker's log/* faults name theirs.
-          throw new ProtocolError('su/bad-page', `${where}: expected to start at nonce ${expectedNonce}, starts at ${firstNonce}`, { processId, page: index, nonce: expectedNonce, expected: expectedNonce, got: firstNonce })
-        }
-        expectedNonce = lastNonce + 1
-        fromNonce = lastNonce
-      } else {
-        const firstTs = edgeTimestamp(first)
-        const lastTs = edgeTimestamp(last)
-        if (firstTs === undefined || lastTs === undefined) {
-          throw new ProtocolError('su/bad-page', `${where}: assignment without a numeric Timestamp tag in timestamp paging`, { processId, page: index })
-        }
-        if (lastTimestamp !== undefined && firstTs <= lastTimestamp) {
-          throw new ProtocolError('su/bad-page', `${where}: page starts at timestamp ${firstTs}, not after the previous page's ${lastTimestamp}`, { processId, page: index })
-        }
-        lastTimestamp = lastTs
-        from = lastTs
+      if (firstNonce === undefined || lastNonce === undefined) {
+        throw new ProtocolError('su/bad-page', `${where}: assignment without a numeric Nonce tag in nonce paging`, { processId, page: index })
       }
-      const out: StreamedPage = { ...page, index }
+      if (firstNonce < expectedNonce && firstNonce === 0) {
+        // The SU ignored from-nonce and served the start of the log again. Continue by timestamp
+        // from this very page, dropping what was already yielded. (Any other backward start, e.g.
+        // a repeated edge at the boundary, stays an error below: it is not this SU quirk.)
+        yield* this.streamWithTimestampFallback(processId, opts, { page, index, expectedNonce })
+        return
+      }
+      if (firstNonce !== expectedNonce) {
+        // details.nonce: where the page should have started, as the log checker's log/* faults name theirs.
+        throw new ProtocolError('su/bad-page', `${where}: expected to start at nonce ${expectedNonce}, starts at ${firstNonce}`, { processId, page: index, nonce: expectedNonce, expected: expectedNonce, got: firstNonce })
+      }
+      expectedNonce = lastNonce + 1
+      yield { ...page, index, firstNonce, lastNonce, paging: 'nonce' }
+      if (!page.hasNextPage) return
+      if (opts.toNonce !== undefined && lastNonce >= opts.toNonce) return
+    }
+  }
+
+  /**
+   * Timestamp paging for an SU that ignores `from-nonce`, starting from a page it already sent.
+   * `from` is exclusive at ms resolution (ao-protocol.md pitfall 2), so asking `from = last
+   * Timestamp` would lose later messages sharing that millisecond. Instead this asks
+   * `from = last Timestamp - 1` (the boundary millisecond is served again) and drops edges whose
+   * nonce was already yielded; only when a whole page sits in one millisecond does it step past
+   * it. Each yielded page must start at the next nonce, so a message skipped anyway is
+   * `su/bad-page` naming the nonce, never silence.
+   */
+  private async *streamWithTimestampFallback(
+    processId: string,
+    opts: StreamOptions,
+    start: { page: SuPage; index: number; expectedNonce: number },
+  ): AsyncGenerator<StreamedPage> {
+    const pageSize = opts.pageSize ?? 1000
+    let { page, index, expectedNonce } = start
+    let from: number | undefined
+    for (;;) {
+      const where = `SU ${this.url} process ${processId} page ${index} (timestamp paging: the SU ignores from-nonce)`
+      const numbered = page.edges.map((edge, i) => {
+        const nonce = edgeNonce(edge)
+        const timestamp = edgeTimestamp(edge)
+        if (nonce === undefined || timestamp === undefined) {
+          throw new ProtocolError('su/bad-page', `${where}: edge ${i} has no numeric Nonce or Timestamp tag`, { processId, page: index })
+        }
+        return { edge, nonce, timestamp }
+      })
+      const fresh = numbered.filter((e) => e.nonce >= expectedNonce && (opts.toNonce === undefined || e.nonce <= opts.toNonce))
+      const head = fresh[0]
+      const tail = fresh[fresh.length - 1]
+      const lastSeen = numbered[numbered.length - 1]
+      const reachedEnd = !page.hasNextPage || (opts.toNonce !== undefined && lastSeen !== undefined && lastSeen.nonce >= opts.toNonce)
+      if (head && tail) {
+        if (head.nonce !== expectedNonce) {
+          throw new ProtocolError(
+            'su/bad-page',
+            `${where}: expected nonce ${expectedNonce} next, the page continues at ${head.nonce}: nonces ${expectedNonce}..${head.nonce - 1} were skipped`,
+            { processId, page: index, nonce: expectedNonce, expected: expectedNonce, got: head.nonce },
+          )
+        }
+        expectedNonce = tail.nonce + 1
+        yield { hasNextPage: !reachedEnd, edges: fresh.map((e) => e.edge), index, firstNonce: head.nonce, lastNonce: tail.nonce, paging: 'timestamp-fallback' }
+      } else if (reachedEnd) {
+        yield { hasNextPage: false, edges: [], index, paging: 'timestamp-fallback' }
+      }
+      if (reachedEnd) return
+      if (!lastSeen) throw new ProtocolError('su/bad-page', `${where}: empty page claims has_next_page`, { processId, page: index })
+      // Re-ask the boundary millisecond; step past it only if that would repeat this request.
+      let next = lastSeen.timestamp - 1
+      if (from !== undefined && next <= from) next = lastSeen.timestamp
+      if (from !== undefined && next <= from) {
+        throw new ProtocolError('su/bad-page', `${where}: no progress: the page ends at timestamp ${lastSeen.timestamp}, not after the bound ${from}`, { processId, page: index, nonce: expectedNonce })
+      }
+      from = next
+      index++
+      page = await this.getSchedulePage({ processId, from, limit: pageSize, showAnchor: opts.showAnchor, signal: opts.signal })
+    }
+  }
+
+  /** Plain timestamp paging (`from` exclusive) for SUs known to lack nonce paging. */
+  private async *streamByTimestamp(processId: string, opts: StreamOptions): AsyncGenerator<StreamedPage> {
+    const pageSize = opts.pageSize ?? 1000
+    let from = opts.from
+    let lastTimestamp: number | undefined
+    for (let index = 0; ; index++) {
+      const page = await this.getSchedulePage({ processId, from, to: opts.to, limit: pageSize, showAnchor: opts.showAnchor, signal: opts.signal })
+      const where = `SU ${this.url} process ${processId} page ${index}`
+      const first = page.edges[0]
+      const last = page.edges[page.edges.length - 1]
+      if (!first || !last) {
+        if (page.hasNextPage) throw new ProtocolError('su/bad-page', `${where}: empty page claims has_next_page`, { processId, page: index })
+        yield { ...page, index }
+        return
+      }
+      const firstTs = edgeTimestamp(first)
+      const lastTs = edgeTimestamp(last)
+      if (firstTs === undefined || lastTs === undefined) {
+        throw new ProtocolError('su/bad-page', `${where}: assignment without a numeric Timestamp tag in timestamp paging`, { processId, page: index })
+      }
+      if (lastTimestamp !== undefined && firstTs <= lastTimestamp) {
+        throw new ProtocolError('su/bad-page', `${where}: page starts at timestamp ${firstTs}, not after the previous page's ${lastTimestamp}`, { processId, page: index })
+      }
+      lastTimestamp = lastTs
+      from = lastTs
+      const out: StreamedPage = { ...page, index, paging: 'timestamp' }
+      const firstNonce = edgeNonce(first)
+      const lastNonce = edgeNonce(last)
       if (firstNonce !== undefined) out.firstNonce = firstNonce
       if (lastNonce !== undefined) out.lastNonce = lastNonce
       yield out
       if (!page.hasNextPage) return
-      if (mode === 'nonce' && opts.toNonce !== undefined && lastNonce !== undefined && lastNonce >= opts.toNonce) return
     }
   }
 

@@ -115,24 +115,24 @@ describe('SuClient', () => {
     expect(s.seen[0]!.query.get('from-nonce')).toBe('6')
   })
 
-  it('rejects an SU that ignores from-nonce (a page that does not continue)', async () => {
+  it('falls back to timestamp paging when the SU ignores from-nonce (pages restart at nonce 0)', async () => {
     const s = await serve(scheduleHandler(25, { ignoreFrom: true }))
-    const it = new SuClient(s.url, http).streamSchedule(PID, { pageSize: 10 })
-    const first = await it.next()
-    expect(first.value?.lastNonce).toBe(9)
-    const e = await failure(it.next())
-    expect(e.code).toBe('su/bad-page')
-    expect(e.message).toContain('expected to start at nonce 10, starts at 0')
-    expect(e.details.page).toBe(1)
-    expect(e.details.nonce).toBe(10)
+    const pages = await collect(new SuClient(s.url, http).streamSchedule(PID, { pageSize: 10 }))
+    expect(pages.flatMap((p) => p.edges.map((e) => e.node.assignment.id))).toEqual(Array.from({ length: 25 }, (_, i) => `a${i}`))
+    // The re-served first page adds nothing; then 10..18 and 19..24 (each re-asks the boundary ms).
+    expect(pages.map((p) => [p.paging, p.firstNonce, p.lastNonce])).toEqual([
+      ['nonce', 0, 9],
+      ['timestamp-fallback', 10, 18],
+      ['timestamp-fallback', 19, 24],
+    ])
+    // More in test/unit/su-client-fallback.test.ts (signed log, shared milliseconds, resume, skips).
   })
 
-  it('names the nonce where a resumed stream should have started (details.nonce)', async () => {
+  it('a resumed stream on such an SU drops the nonces before the resume point', async () => {
     const s = await serve(scheduleHandler(25, { ignoreFrom: true }))
-    const e = await failure(collect(new SuClient(s.url, http).streamSchedule(PID, { startNonce: 7, pageSize: 10 })))
-    expect(e.code).toBe('su/bad-page')
-    expect(e.message).toContain('expected to start at nonce 7, starts at 0')
-    expect(e.details).toMatchObject({ processId: PID, page: 0, nonce: 7, expected: 7, got: 0 })
+    const pages = await collect(new SuClient(s.url, http).streamSchedule(PID, { startNonce: 7, pageSize: 10 }))
+    expect(pages.flatMap((p) => p.edges.map((e) => e.node.assignment.id))).toEqual(Array.from({ length: 18 }, (_, i) => `a${i + 7}`))
+    expect(pages[0]!.firstNonce).toBe(7)
   })
 
   it('rejects an empty page that claims a next page', async () => {
