@@ -9,14 +9,12 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { verifyDataItem, type SignedFields } from '../protocol/ans104'
 import { fromB64Url, toB64Url } from '../protocol/base64url'
 import type { GqlTransaction } from '../protocol/gateway-client'
+import { signatureTypesForOwnerLength } from '../protocol/owner-signature-types'
 import { ComputeError } from './compute-errors'
 
-/** Signature types an owner key of this length can belong to (a 32-byte key: ed25519 or Solana). */
-export function signatureTypesForOwner(ownerLength: number): number[] {
-  if (ownerLength === 512) return [1]
-  if (ownerLength === 32) return [2, 4]
-  if (ownerLength === 65) return [3]
-  return []
+/** Signature types an owner of this length can belong to (protocol/owner-signature-types.ts). */
+export function signatureTypesForOwner(ownerLength: number): readonly number[] {
+  return signatureTypesForOwnerLength(ownerLength)
 }
 
 /**
