@@ -1,36 +1,44 @@
 /**
- * Compute-unit figures in Chromium (the browser part of bench/compute.bench.ts), one run:
- * a devnet aos process (token mints/transfers, overdrafts, Eval errors, pushes; test/e2e/support/
- * proof-log.ts `fillProcess`) opened by the real node client and compute worker in a Chromium tab
- * (test/e2e/harness/proof.html served by a Vite dev server started here, driven by playwright-core).
- * - cold open: time to runtime ready, to fetched+verified, to evaluated (idle); messages/s;
+ * Compute-unit figures in Chromium (issue 4's benchmark), one run, on a devnet aos process of
+ * N client messages (token mints/transfers, overdrafts, Eval errors, self-Pings that the MU
+ * pushes back; the mix of test/e2e/support/fill-mix.ts) built by `fastFill` (signed here, posted
+ * to the SU of a *lazy* devnet, nothing evaluated), then folded by the devnet CU on demand
+ * (`settle`: `/result` of the head, again after the pushes it cranked), opened by the real node
+ * client and compute worker in a Chromium tab (test/e2e/harness/proof.html served by a Vite dev
+ * server started here, driven by playwright-core):
+ * - cold open: time to runtime ready, to fetched, verified, evaluated (idle); messages/s;
  * - main thread during the cold sync: long tasks (PerformanceObserver 'longtask', > 50 ms);
+ * - incremental snapshot write in the Worker (every 500 messages; the last one's time);
  * - warm open from the snapshot taken on close: time to state (runtime ready with the restored
  *   memory; goal < 300 ms) and to idle;
  * - verify throughput in the browser: offline re-verification of the whole stored log;
- * - our evaluation vs the devnet CU's engine (reference ao-loader run the CU's way in Node) on
- *   the same log, and the devnet's own cost per message (MU post, SU, CU evaluate).
- * Size: BENCH_BROWSER_MESSAGES (default 1000; 100 with --quick). 10,000 is not practical here:
- * the devnet takes ~0.25-0.4 s per message (~1 h to build 10,000 on 2 cores).
+ * - our evaluation against the devnet CU computing the same log (its lazy fold to the head, timed
+ *   through `/result`), against the reference ao-loader driven the CU's way in Node, and our
+ *   runtime in Node; snapshot bytes (non-zero pages, gzip) as a share of the raw memory and an
+ *   incremental snapshot after the last 500 messages, on the memory our runtime reaches in Node.
+ * Size: BENCH_BROWSER_MESSAGES (default 10,000; 100 with --quick).
  */
 import { createServer, type ViteDevServer } from 'vite'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { row, now, type Bench, type BenchRow } from './lib'
 import { startDevnet, type Devnet } from '../test/devnet/devnet'
-import { addressOf, fillProcess, loadReplaySource, readLog } from '../test/e2e/support/proof-log'
+import { addressOf, loadReplaySource, readLog } from '../test/e2e/support/proof-log'
+import { fastFill, settle } from '../test/e2e/support/fast-fill'
+import { encodeSnapshot } from '../src/store/snapshot-codec'
 import { chromiumArgs } from '../test/e2e/env'
 import { ReferenceRunner } from '../test/fixtures/runtime-logs/reference-runner'
 import type { ProofHarness } from '../test/e2e/harness/proof'
 import { mapEdge } from '../src/protocol/message-mapping'
-import { type AoMessage } from '../src/wasm/index'
+import { loadAoModule, type AoMessage } from '../src/wasm/index'
 
 declare global {
   interface Window { proof: ProofHarness }
 }
 
 const GROUP = 'compute-browser'
-const DEVNET_PORT = 48200
-const VITE_PORT = 48290
+const DEVNET_PORT = 43150
+const VITE_PORT = 43195
+const log = (s: string) => process.stderr.write(`compute-browser: ${s}\n`)
 
 async function waitState(page: Page, state: 'idle' | 'offline', head: number, timeoutMs: number): Promise<void> {
   await page.waitForFunction(([s, h]) => {
@@ -48,30 +56,80 @@ async function phaseDoneAt(page: Page, phase: 'fetch' | 'verify' | 'evaluate', t
   }, [phase, total] as const)
 }
 
-async function referenceEvaluation(devnet: Devnet, processId: string): Promise<{ ms: number; n: number }> {
+interface NodeFolds {
+  n: number
+  refMs: number
+  oursMs: number
+  full: { bytes: number; ms: number; raw: number }
+  incremental: { bytes: number; ms: number; pages: number; since: number }
+}
+
+/**
+ * The same log in Node: the reference ao-loader the CU's way, and our runtime (src/wasm), whose
+ * memory 500 messages before the head and at the head gives the snapshot figures.
+ */
+async function nodeFolds(devnet: Devnet, processId: string): Promise<NodeFolds> {
   const edges = await readLog(devnet.urls.su, processId)
-  const { proc, bytes, options: opts, env } = await loadReplaySource(devnet.urls.gateway, devnet.urls.su, processId)
+  const { bytes, options: opts, env } = await loadReplaySource(devnet.urls.gateway, devnet.urls.su, processId)
   const mapped = edges.map((e) => mapEdge(e, addressOf).message as unknown as AoMessage)
   const ref = await ReferenceRunner.create(bytes, opts.format as never)
   const t0 = now()
   for (const m of mapped) await ref.handle(structuredClone(m), env)
-  return { ms: now() - t0, n: mapped.length }
+  const refMs = now() - t0
+
+  const ours = await loadAoModule(bytes, opts)
+  // The incremental snapshot covers the last 500 messages (half the log when it is shorter).
+  const since = Math.min(500, Math.floor(mapped.length / 2))
+  const cut = mapped.length - since
+  let oursMs = 0
+  let base: Awaited<ReturnType<typeof encodeSnapshot>> | undefined
+  let fullMs = 0
+  for (let i = 0; i < mapped.length; i++) {
+    if (i === cut) {
+      const s0 = now()
+      base = await encodeSnapshot(ours.snapshot())
+      fullMs = now() - s0
+    }
+    const o0 = now()
+    await ours.handle(structuredClone(mapped[i]!), env)
+    oursMs += now() - o0
+  }
+  const memory = ours.snapshot()
+  const i0 = now()
+  const inc = await encodeSnapshot(memory, base ? { contentSha256: base.contentSha256, image: base.image } : null)
+  const incMs = now() - i0
+  return {
+    n: mapped.length,
+    refMs,
+    oursMs,
+    full: { bytes: base?.compressedSize ?? -1, ms: fullMs, raw: memory.byteLength },
+    incremental: { bytes: inc.compressedSize, ms: incMs, pages: inc.pages.length, since },
+  }
 }
 
 const bench: Bench = async (ctx) => {
-  const messages = Number(process.env.BENCH_BROWSER_MESSAGES ?? (ctx.quick ? 100 : 1000))
+  const messages = Number(process.env.BENCH_BROWSER_MESSAGES ?? (ctx.quick ? 100 : 10_000))
+  // Rows are also printed as they come: a 10,000-message run takes long, a late failure must not lose them.
   const rows: BenchRow[] = []
+  const push = rows.push.bind(rows)
+  rows.push = (...rs: BenchRow[]) => {
+    for (const r of rs) log(`row: ${r.name} = ${r.value.toFixed(2)} ${r.unit}${r.reference ? ` (reference ${r.reference.value.toFixed(2)}: ${r.reference.name})` : ''}${r.note ? ` [${r.note}]` : ''}`)
+    return push(...rs)
+  }
   let devnet: Devnet | undefined
   let vite: ViteDevServer | undefined
   let browser: Browser | undefined
   try {
-    devnet = await startDevnet({ basePort: DEVNET_PORT })
-    const f0 = now()
-    const { processId } = await fillProcess(devnet, { messages })
-    const fillMs = now() - f0
-    const logLength = (await readLog(devnet.urls.su, processId)).length
-    const head = logLength - 1
-    process.stderr.write(`compute-browser: ${logLength} log entries built in ${(fillMs / 1000).toFixed(0)} s\n`)
+    devnet = await startDevnet({ basePort: DEVNET_PORT, lazyCompute: true })
+    const fill = await fastFill(devnet, { messages, progressEvery: 1000, onProgress: (k) => log(`posted ${k}/${messages}`) })
+    const { processId } = fill
+    log(`${messages + 1} entries signed and scheduled in ${(fill.ms / 1000).toFixed(0)} s; the devnet CU folds them`)
+    const settled = await settle(devnet, processId)
+    const cuFold = settled.rounds[0]!
+    const cuFoldEntries = cuFold.head + 1
+    const logLength = settled.head + 1
+    const head = settled.head
+    log(`devnet CU: ${cuFoldEntries} entries folded in ${(cuFold.ms / 1000).toFixed(0)} s; ${logLength} log entries after its pushes (${settled.rounds.length} folds)`)
 
     vite = await createServer({ server: { port: VITE_PORT, strictPort: true, host: '127.0.0.1' }, logLevel: 'warn' })
     await vite.listen()
@@ -91,6 +149,7 @@ const bench: Bench = async (ctx) => {
     await waitState(page, 'idle', head, 3_600_000)
     const coldMs = now() - c0
     const cold = await page.evaluate(() => window.proof.stats())
+    log(`cold open done in ${(coldMs / 1000).toFixed(0)} s`)
     const fetchedAt = await phaseDoneAt(page, 'fetch', logLength)
     const verifiedAt = await phaseDoneAt(page, 'verify', logLength)
     const firstEval = await page.evaluate(() => window.proof.timedEvents().find((e) => e.event.type === 'message')?.at ?? null)
@@ -103,7 +162,8 @@ const bench: Bench = async (ctx) => {
       row({ group: GROUP, name: `cold open ${logLength} msgs: evaluated (idle)`, value: coldMs, unit: 'ms', higherIsBetter: false }),
       row({ group: GROUP, name: 'cold open: overall', value: (logLength * 1000) / coldMs, unit: 'msg/s' }),
       row({ group: GROUP, name: 'cold open: evaluation (first result to idle)', value: (logLength * 1000) / evalMs, unit: 'msg/s' }),
-      row({ group: GROUP, name: 'main thread during the cold sync: long tasks > 50 ms', value: longTasks.length, unit: 'tasks', higherIsBetter: false, note: `longest ${Math.max(0, ...longTasks.map((t) => t.duration)).toFixed(0)} ms` }),
+      row({ group: GROUP, name: 'main thread during the cold sync: long tasks > 50 ms', value: longTasks.length, unit: 'tasks', higherIsBetter: false, note: `longest ${Math.max(0, ...longTasks.map((t) => t.duration)).toFixed(0)} ms; ${longTasks.reduce((a, t) => a + t.duration, 0).toFixed(0)} ms in all` }),
+      row({ group: GROUP, name: 'incremental snapshot write in the Worker (every 500 msgs; the last one)', value: cold.lastSnapshotMs ?? -1, unit: 'ms', higherIsBetter: false, note: `goal ≤ 60 ms; ${cold.snapshotsWritten} written during the cold open (encode + IndexedDB)` }),
     )
     await page.evaluate(() => window.proof.close())
 
@@ -132,11 +192,17 @@ const bench: Bench = async (ctx) => {
       row({ group: GROUP, name: `verify in the browser (offline re-verification of ${logLength} stored entries)`, value: reverifiedAt ? (logLength * 1000) / reverifiedAt : -1, unit: 'msg/s', note: `to offline state ${offlineMs.toFixed(0)} ms` }),
     )
 
-    // the devnet CU's engine on the same log
-    const ref = await referenceEvaluation(devnet, processId)
+    // the same log in Node
+    log('folding the log in Node (reference ao-loader, then ours)')
+    const nf = await nodeFolds(devnet, processId)
+    const oursBrowser = (logLength * 1000) / evalMs
     rows.push(
-      row({ group: GROUP, name: `evaluate ${ref.n} msgs: ours in Chromium (cold open)`, value: (logLength * 1000) / evalMs, unit: 'msg/s', reference: { name: 'devnet CU engine (reference ao-loader, CU-style, Node)', value: (ref.n * 1000) / ref.ms } }),
-      row({ group: GROUP, name: 'devnet cost per message (MU post, SU, CU evaluate)', value: fillMs / messages, unit: 'ms', higherIsBetter: false, note: `${messages} sent; 10,000 would take ~${((fillMs / messages) * 10_000 / 60_000).toFixed(0)} min to build` }),
+      row({ group: GROUP, name: `evaluate ${logLength} msgs: ours in Chromium (cold open) vs the devnet CU computing the same log`, value: oursBrowser, unit: 'msg/s', reference: { name: `devnet CU lazy fold of ${cuFoldEntries} entries to the head (/result; ao-loader, reference rollback; incl. its MU crank)`, value: (cuFoldEntries * 1000) / cuFold.ms } }),
+      row({ group: GROUP, name: `evaluate ${nf.n} msgs: ours in Chromium (cold open) vs reference ao-loader in Node`, value: oursBrowser, unit: 'msg/s', reference: { name: 'reference ao-loader, CU-style (UNSAFE_MEMORY + copy for rollback), Node', value: (nf.n * 1000) / nf.refMs } }),
+      row({ group: GROUP, name: `evaluate ${nf.n} msgs: ours in Node`, value: (nf.n * 1000) / nf.oursMs, unit: 'msg/s', reference: { name: 'reference ao-loader, CU-style, Node', value: (nf.n * 1000) / nf.refMs } }),
+      row({ group: GROUP, name: 'full snapshot (non-zero pages, gzip) share of raw memory', value: (100 * nf.full.bytes) / nf.full.raw, unit: '%', higherIsBetter: false, note: `goal ≤ 1%; ${nf.full.bytes} of ${nf.full.raw} bytes at nonce ${nf.n - nf.incremental.since}; encode ${nf.full.ms.toFixed(0)} ms (Node)` }),
+      row({ group: GROUP, name: `incremental snapshot after the last ${nf.incremental.since} messages: write time (Node, encode only)`, value: nf.incremental.ms, unit: 'ms', higherIsBetter: false, note: `${nf.incremental.pages} pages, ${nf.incremental.bytes} bytes` }),
+      row({ group: GROUP, name: 'devnet: sign + schedule per message (fastFill: our RSA signing, SU assignment)', value: fill.ms / (messages + 1), unit: 'ms', higherIsBetter: false, note: `${messages + 1} items in ${(fill.ms / 1000).toFixed(0)} s; then ${settled.rounds.length} folds (${settled.rounds.map((r) => `${r.head + 1} entries ${(r.ms / 1000).toFixed(0)} s`).join(', ')})` }),
     )
   } finally {
     await browser?.close()

@@ -8,6 +8,7 @@
  */
 import { connect, createSigner } from '@permaweb/aoconnect'
 import type { Devnet } from '../../devnet/devnet'
+import { plannedMessage, TOKEN_LUA } from './fill-mix'
 import { loadKey } from '../../devnet/keys'
 import { SuClient } from '../../../src/protocol/su-client'
 import { GatewayClient } from '../../../src/protocol/gateway-client'
@@ -30,29 +31,12 @@ export function aoFor(devnet: Devnet): AoClient {
   return connect({ MODE: 'legacy', MU_URL: devnet.urls.mu, CU_URL: devnet.urls.cu, GATEWAY_URL: devnet.urls.gateway } as never) as unknown as AoClient
 }
 
+export { TOKEN_LUA }
+
 export const addressOf = (m: SuMessage): string => {
   const key = fromB64Url(m.owner.key)
   return ownerToAddress(signatureTypeForOwnerLength(key.length), key)
 }
-
-/** A small token in aos Lua: Transfer moves a quantity and sends Debit/Credit notices; errors on overdraft. */
-export const TOKEN_LUA = `
-Balances = Balances or {}
-Handlers.add("Mint", Handlers.utils.hasMatchingTag("Action", "Mint"), function(msg)
-  Balances[msg.From] = (Balances[msg.From] or 0) + tonumber(msg.Quantity)
-  msg.reply({ Action = "Minted", Data = tostring(Balances[msg.From]) })
-end)
-Handlers.add("Transfer", Handlers.utils.hasMatchingTag("Action", "Transfer"), function(msg)
-  local q = tonumber(msg.Quantity)
-  local bal = Balances[msg.From] or 0
-  if bal < q then error("insufficient balance: " .. bal .. " < " .. q) end
-  Balances[msg.From] = bal - q
-  Balances[msg.Recipient] = (Balances[msg.Recipient] or 0) + q
-  Send({ Target = msg.From, Action = "Debit-Notice", Recipient = msg.Recipient, Quantity = tostring(q) })
-  Send({ Target = msg.Recipient, Action = "Credit-Notice", Sender = msg.From, Quantity = tostring(q) })
-end)
-return "token ready"
-`
 
 export interface FillPlan {
   /** Total messages after the spawn (≥ 4). */
@@ -69,8 +53,9 @@ export interface FilledProcess {
 }
 
 /**
- * Spawn + a deterministic mix: the token code, then a rotation of Evals, mints, transfers
- * (some overdrawn: Error results), Eval errors and Info messages from a second wallet.
+ * Spawn + the deterministic mix of fill-mix.ts, each message through aoconnect (MU post; the
+ * default eager devnet evaluates and cranks before answering, ~0.3 s per message). For large
+ * logs use fast-fill.ts.
  */
 export async function fillProcess(devnet: Devnet, plan: FillPlan): Promise<FilledProcess> {
   const ao = aoFor(devnet)
@@ -83,17 +68,10 @@ export async function fillProcess(devnet: Devnet, plan: FillPlan): Promise<Fille
     tags: [{ name: 'Authority', value: devnet.authority }, ...(plan.extraTags ?? [])],
   })
   const sent: string[] = []
-  sent.push(await ao.message({ process: processId, signer: a, tags: [{ name: 'Action', value: 'Eval' }], data: TOKEN_LUA }))
-  const recipients = ['r1', 'r2', 'r3'].map((r) => r.padEnd(43, 'x'))
-  for (let i = 1; i < plan.messages; i++) {
-    const k = i % 6
-    let args: Record<string, unknown>
-    if (k === 0) args = { signer: a, tags: [{ name: 'Action', value: 'Eval' }], data: `return ${i} * 2` }
-    else if (k === 1) args = { signer: a, tags: [{ name: 'Action', value: 'Mint' }, { name: 'Quantity', value: String(5 + (i % 7)) }] }
-    else if (k === 2 || k === 3) args = { signer: a, tags: [{ name: 'Action', value: 'Transfer' }, { name: 'Recipient', value: recipients[i % 3]! }, { name: 'Quantity', value: String(1 + (i % 4)) }] }
-    else if (k === 4) args = { signer: b, tags: [{ name: 'Action', value: 'Transfer' }, { name: 'Recipient', value: recipients[0]! }, { name: 'Quantity', value: '1000' }] }
-    else args = { signer: a, tags: [{ name: 'Action', value: 'Eval' }], data: i % 12 === 5 ? `error("planned failure ${i}")` : `Send({ Target = ao.id, Action = "Ping", Data = "p${i}" })` }
-    sent.push(await ao.message({ process: processId, ...args }))
+  const signers = { a, b }
+  for (let i = 0; i < plan.messages; i++) {
+    const m = plannedMessage(i)
+    sent.push(await ao.message({ process: processId, signer: signers[m.signer], tags: m.tags, ...(m.data !== undefined ? { data: m.data } : {}) }))
   }
   return { processId, sent }
 }
