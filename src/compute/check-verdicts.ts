@@ -1,13 +1,14 @@
 /**
  * Cross-check outcomes turned into what a person sees: each outcome is stored as a CheckRecord
- * (so `divergences()` and a later visit know it), and the checked message's verification moves
+ * (so `divergences()` and a later visit know it; a cron's under its cron index), and the checked
+ * message's (or cron evaluation's) verification moves
  * from `computed` to `agreed`, or to `diverged` naming the CU and fields. The compute service
  * emits the divergences themselves; this adds the per-message verdict it does not track.
  * Used by the compute worker entry (workers/compute.worker.ts) around the pipeline's checker.
  */
 import type { LoggedMessage, Verification } from '../node/contract'
 import type { AolightStore, CheckRecord } from '../store/index'
-import type { CheckOutcome, CheckRequest, CrossChecker } from './pipeline-types'
+import { parseCronResultId, type CheckOutcome, type CheckRequest, type CrossChecker } from './pipeline-types'
 
 /**
  * The verdict a set of checks gives one result: any divergence wins (never hidden), else any
@@ -23,7 +24,7 @@ export function verdictOf(records: readonly Pick<CheckRecord, 'verdict' | 'remot
 }
 
 export function toRecord(req: CheckRequest, o: CheckOutcome, checkedAt: number): CheckRecord {
-  const base = { processId: req.processId, nonce: req.nonce, cron: 0, remote: o.cu, checkedAt }
+  const base = { processId: req.processId, nonce: req.nonce, cron: req.cron?.index ?? 0, remote: o.cu, checkedAt }
   if (o.verdict === 'agreed') return { ...base, verdict: 'agreed', divergences: [] }
   if (o.verdict === 'diverged') return { ...base, verdict: 'diverged', divergences: o.divergences.map(({ field, local, remote }) => ({ field, local, remote })) }
   return { ...base, verdict: 'error', divergences: [], error: o.reason }
@@ -53,12 +54,14 @@ export function recordingChecker(inner: CrossChecker, deps: RecordingDeps): Cros
   }
 }
 
-/** Messages read from the store, with the verdict of their stored checks applied. */
+/** Messages read from the store, with the verdict of their stored checks applied (cron evaluations too, by their `cronResultId`). */
 export async function withVerdicts(store: AolightStore, processId: string, messages: LoggedMessage[]): Promise<LoggedMessage[]> {
   return Promise.all(
     messages.map(async (m) => {
-      if (m.nonce === null || m.cron || !m.result) return m
-      const v = verdictOf(await store.checks.forResult(processId, { nonce: m.nonce, cron: 0 }))
+      if (!m.result) return m
+      const at = m.cron ? parseCronResultId(m.id) : m.nonce === null ? null : { nonce: m.nonce, cron: 0 }
+      if (!at) return m
+      const v = verdictOf(await store.checks.forResult(processId, at))
       return v ? { ...m, verification: v } : m
     }),
   )

@@ -1,55 +1,78 @@
 /**
  * Cross-check of local results against one or more remote CUs.
  *
- * Per message we ask each CU for `GET {cu}/result/{id}?process-id=P` and compare field by field
- * (result-diff.ts). `/result` per message, not `/results` pages: reference CUs drop errored
- * evaluations from `/results`, and an errored message is exactly one we want to compare.
+ * Scheduled messages: per message we ask each CU for `GET {cu}/result/{id}?process-id=P` and
+ * compare field by field (result-diff.ts). `/result` per message, not `/results` pages: reference
+ * CUs drop errored evaluations from `/results`, and an errored message is exactly one we want to
+ * compare.
+ *
+ * Cron evaluations have no id, so `/result` cannot name them: they are read from
+ * `GET {cu}/cron/P?from=T-1&to=T` (the reference's routes/cron.js, readCronResults) and matched by
+ * their place in the CU's order, which each edge's cursor encodes: timestamp and ordinate (the nonce
+ * of the scheduled message the cron follows). Several crons can fire at one tick (two intervals);
+ * the CU's cron ids (`${index}-${interval}`) are not ours to reproduce, so a local cron agrees when
+ * one of the CU's crons at its (timestamp, ordinate) has the same result, and otherwise diverges from
+ * the first of them. The CU lists no errored evaluation on `/cron`, so a cron it does not list is
+ * `unavailable` (reason `not-listed`), never a divergence: we cannot tell "errored there" from "not
+ * run there" from that page alone.
  *
  * Outcomes per (message, CU):
  * - `agreed`: every compared field is equal;
  * - `diverged`: the list of differing fields, with both values as JSON text;
- * - `unavailable`: the CU could not answer (unreachable, 404, busy 202, 5xx, garbage). That is a
- *   warning, never a divergence: the queue retries it later and, when retries run out, records
- *   verdict `error` with the reason.
- *
- * Cron evaluations have no id, so `/result/{id}` cannot name them: they are not checked here.
+ * - `unavailable`: the CU could not answer (unreachable, 404, busy 202, 5xx, garbage), or lists no
+ *   such cron. That is a warning, never a divergence: the queue retries it later and, when retries
+ *   run out, records verdict `error` with the reason.
  */
-import { CuClient, type CuResult } from '../protocol/cu-client'
+import { CuClient, parseEvaluationCursor, type CuResult } from '../protocol/cu-client'
 import { ProtocolError } from '../protocol/errors'
 import type { CheckRecord } from '../store/records'
-import { diffResults, type ComparableResult } from './result-diff'
+import type { CheckOutcome as PipelineCheckOutcome, CheckRequest, CronCheckRef, CrossChecker, Divergence } from './pipeline-types'
+import { diffResults, type ComparableResult, type FieldDiff } from './result-diff'
 
 /** One local result to compare. */
 export interface CheckTarget {
   processId: string
+  /** the message id; for a cron, its `cronResultId` */
   messageId: string
-  /** the SU nonce of the message */
+  /** the SU nonce of the message; for a cron, the nonce it follows */
   nonce: number
+  /** set for a cron evaluation: found on `/cron` by timestamp and ordinate */
+  cron?: CronCheckRef
   local: ComparableResult
 }
 
-/** Same shape as the UI contract's `Divergence` (src/node/contract.ts). */
-export interface ResultDivergence {
-  messageId: string
-  nonce: number | null
-  cu: string
-  field: string
-  local: string
-  remote: string
-}
-
-export type UnavailableReason = 'busy' | 'not-found' | 'unreachable' | 'status' | 'bad-response'
+export type UnavailableReason = 'busy' | 'not-found' | 'not-listed' | 'unreachable' | 'status' | 'bad-response'
 
 export type CheckOutcome =
   | { verdict: 'agreed'; cu: string; target: CheckTarget }
-  | { verdict: 'diverged'; cu: string; target: CheckTarget; divergences: ResultDivergence[] }
+  | { verdict: 'diverged'; cu: string; target: CheckTarget; divergences: Divergence[] }
   | { verdict: 'unavailable'; cu: string; target: CheckTarget; reason: UnavailableReason; message: string; status?: number }
+
+/** How a target is named in messages: `message <id> (nonce N)` or `cron <index> after nonce N at <timestamp>`. */
+function describe(t: CheckTarget): string {
+  return t.cron ? `cron ${t.cron.index} after nonce ${t.nonce} (timestamp ${t.cron.timestamp})` : `message ${t.messageId} (nonce ${t.nonce})`
+}
 
 /** Compare one local result with one CU's. Never throws for CU failures (they are `unavailable`). */
 export async function checkAgainst(cu: CuClient, target: CheckTarget, signal?: AbortSignal): Promise<CheckOutcome> {
-  let remote: CuResult
+  let diffs: FieldDiff[]
   try {
-    remote = await cu.result(target.messageId, target.processId, { signal })
+    if (target.cron) {
+      const candidates = await cronResultsAt(cu, target.processId, target.nonce, target.cron.timestamp, signal)
+      if (candidates.length === 0) {
+        return {
+          verdict: 'unavailable',
+          cu: cu.url,
+          target,
+          reason: 'not-listed',
+          message: `cross-check of ${describe(target)} against ${cu.url}: /cron lists no cron evaluation at timestamp ${target.cron.timestamp} after nonce ${target.nonce} (the CU lists none that errored, and may not have run it)`,
+        }
+      }
+      const all = candidates.map((remote) => diffResults(target.local, remote))
+      diffs = all.find((d) => d.length === 0) ?? all[0]!
+    } else {
+      diffs = diffResults(target.local, await cu.result(target.messageId, target.processId, { signal }))
+    }
   } catch (e) {
     if (!(e instanceof ProtocolError)) throw e
     if (e.code === 'http/aborted') throw e
@@ -59,19 +82,31 @@ export async function checkAgainst(cu: CuClient, target: CheckTarget, signal?: A
       cu: cu.url,
       target,
       reason: unavailableReason(e),
-      message: `cross-check of message ${target.messageId} (nonce ${target.nonce}) against ${cu.url}: ${e.message}`,
+      message: `cross-check of ${describe(target)} against ${cu.url}: ${e.message}`,
     }
     if (status !== undefined) out.status = status
     return out
   }
-  const diffs = diffResults(target.local, remote)
   if (diffs.length === 0) return { verdict: 'agreed', cu: cu.url, target }
+  const nonce = target.cron ? null : target.nonce
   return {
     verdict: 'diverged',
     cu: cu.url,
     target,
-    divergences: diffs.map((d) => ({ messageId: target.messageId, nonce: target.nonce, cu: cu.url, ...d })),
+    divergences: diffs.map((d) => ({ messageId: target.messageId, nonce, cu: cu.url, ...d })),
   }
+}
+
+/** The CU's cron results at exactly (timestamp, ordinate = nonce), in its order. */
+async function cronResultsAt(cu: CuClient, processId: string, nonce: number, timestamp: number, signal?: AbortSignal): Promise<CuResult[]> {
+  const out: CuResult[] = []
+  const q = { from: String(timestamp - 1), to: String(timestamp), limit: 1000, ...(signal && { signal }) }
+  for await (const e of cu.allCron(processId, q)) {
+    const at = parseEvaluationCursor(e.cursor)
+    if (!at) throw new ProtocolError('http/bad-shape', `GET ${cu.url}/cron/${processId}: cursor ${JSON.stringify(e.cursor.slice(0, 80))} is neither a timestamp nor a base64 {timestamp, ordinate, cron}`, { url: cu.url, field: 'edges[].cursor' })
+    if (at.timestamp === timestamp && (at.ordinate === undefined || at.ordinate === String(nonce))) out.push(e.node)
+  }
+  return out
 }
 
 function unavailableReason(e: ProtocolError): UnavailableReason {
@@ -91,8 +126,8 @@ function unavailableReason(e: ProtocolError): UnavailableReason {
 }
 
 /** The store's check record for an outcome (`error` records say why the check could not be done). */
-export function toCheckRecord(o: CheckOutcome, checkedAt: number, cron = 0): CheckRecord {
-  const base = { processId: o.target.processId, nonce: o.target.nonce, cron, remote: o.cu, checkedAt }
+export function toCheckRecord(o: CheckOutcome, checkedAt: number): CheckRecord {
+  const base = { processId: o.target.processId, nonce: o.target.nonce, cron: o.target.cron?.index ?? 0, remote: o.cu, checkedAt }
   if (o.verdict === 'agreed') return { ...base, verdict: 'agreed', divergences: [] }
   if (o.verdict === 'diverged') return { ...base, verdict: 'diverged', divergences: o.divergences.map(({ field, local, remote }) => ({ field, local, remote })) }
   return { ...base, verdict: 'error', divergences: [], error: o.message }
@@ -195,7 +230,7 @@ export class CrossCheckQueue {
       outcome = await checkAgainst(job.cu, job.target, this.abort.signal)
     } catch (e) {
       if (this.closed) return
-      outcome = { verdict: 'unavailable', cu: job.cu.url, target: job.target, reason: 'bad-response', message: `cross-check of message ${job.target.messageId} against ${job.cu.url} failed: ${String(e)}` }
+      outcome = { verdict: 'unavailable', cu: job.cu.url, target: job.target, reason: 'bad-response', message: `cross-check of ${describe(job.target)} against ${job.cu.url} failed: ${String(e)}` }
     }
     if (this.closed) return
     const retryIn = outcome.verdict === 'unavailable' ? this.retryDelays[job.attempt - 1] : undefined
@@ -228,20 +263,15 @@ export class CrossCheckQueue {
   }
 }
 
-/** The pipeline's per-message outcome (structurally src/compute/pipeline-types.ts `CheckOutcome`). */
-export type PipelineCheckOutcome =
-  | { verdict: 'agreed'; cu: string }
-  | { verdict: 'diverged'; cu: string; divergences: ResultDivergence[] }
-  | { verdict: 'error'; cu: string; reason: string }
-
 /**
  * A checker for the evaluation pipeline: one request compares with every CU at once and never
  * throws; an unavailable CU is an `error` outcome (a warning; the pipeline may ask again later).
  */
-export function crossCheckerFor(cus: CuClient[]): { check(req: { processId: string; messageId: string; nonce: number; result: ComparableResult }): Promise<PipelineCheckOutcome[]> } {
+export function crossCheckerFor(cus: CuClient[]): CrossChecker {
   return {
-    async check(req) {
+    async check(req: CheckRequest) {
       const target: CheckTarget = { processId: req.processId, messageId: req.messageId, nonce: req.nonce, local: req.result }
+      if (req.cron) target.cron = req.cron
       return Promise.all(
         cus.map(async (cu): Promise<PipelineCheckOutcome> => {
           try {
@@ -250,7 +280,7 @@ export function crossCheckerFor(cus: CuClient[]): { check(req: { processId: stri
             if (o.verdict === 'diverged') return { verdict: 'diverged', cu: o.cu, divergences: o.divergences }
             return { verdict: 'error', cu: o.cu, reason: o.message }
           } catch (e) {
-            return { verdict: 'error', cu: cu.url, reason: `cross-check of message ${req.messageId} (nonce ${req.nonce}) against ${cu.url} failed: ${String(e)}` }
+            return { verdict: 'error', cu: cu.url, reason: `cross-check of ${describe(target)} against ${cu.url} failed: ${String(e)}` }
           }
         }),
       )

@@ -9,7 +9,9 @@
  * - Ids are 43-character base64url strings (`isAoId`), checked at the boundary.
  * - Long work reports progress as a stream of `ProcessEvent`s (`ProcessHandle.subscribe`), never polling.
  * - Every rejection is a `NodeError` with a closed `code`; across a Worker it travels as `NodeErrorInfo`.
+ * - Types the compute worker defines (`Divergence`) are re-exported here, never written twice.
  */
+import type { Divergence } from '../compute/pipeline-types'
 
 // ---------------------------------------------------------------------------------------------
 // Ids
@@ -121,18 +123,8 @@ export type Verification =
   | { level: VerificationLevel }
   | { level: 'diverged'; cu: string; fields: string[] }
 
-/** One difference between our result and a remote CU's for the same message. */
-export interface Divergence {
-  messageId: string
-  nonce: number | null
-  /** the remote CU's base URL */
-  cu: string
-  /** a path into the result, e.g. `Output.data`, `Messages[0].Tags`, `Error` */
-  field: string
-  /** both values as display text (JSON for structures), exactly as compared */
-  local: string
-  remote: string
-}
+/** One difference between our result and a remote CU's for the same message (defined by the compute worker's cross-check). */
+export type { Divergence }
 
 /** An outbox entry of a result (Messages, Spawns). Untrusted: render as text only. */
 export interface OutboxItem {

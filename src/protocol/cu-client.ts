@@ -2,6 +2,7 @@
  * Client for a remote Compute Unit (ao-protocol.md §2), used to cross-check local results,
  * dry-run, and hot-start from `/state`. Result shape: ao `servers/cu/src/domain/model.js`.
  */
+import { fromB64Url } from './base64url'
 import { ProtocolError } from './errors'
 import { HttpClient, joinUrl, parseJson, type HttpResponse } from './http'
 import { arr, cursorPage, obj, optStr, sub, tags, type CursorPage, type Validate, type WireTag } from './wire-types'
@@ -26,6 +27,35 @@ export interface CuResult {
 }
 
 export type CuResultsPage = CursorPage<CuResult>
+
+/** Where an evaluation sits in a CU's order: what its `/results` and `/cron` cursors encode. */
+export interface EvaluationPosition {
+  timestamp: number
+  /** the nonce for a scheduled message; for a cron, the nonce of the scheduled message it follows */
+  ordinate?: string
+  /** a cron's id, `${index}-${interval}`; absent for scheduled messages */
+  cron?: string
+}
+
+/**
+ * Reads a reference CU cursor: `btoa(JSON.stringify({timestamp, ordinate, cron, sort}))`
+ * (cu domain/utils.js evaluationToCursor), or a bare timestamp (older CUs). Null when it is neither.
+ */
+export function parseEvaluationCursor(cursor: string): EvaluationPosition | null {
+  if (/^\d+$/.test(cursor)) return { timestamp: Number(cursor) }
+  try {
+    const json = new TextDecoder().decode(fromB64Url(cursor.replace(/\+/g, '-').replace(/\//g, '_')))
+    const c = JSON.parse(json) as Record<string, unknown>
+    const timestamp = Number(c.timestamp)
+    if (!Number.isFinite(timestamp)) return null
+    const out: EvaluationPosition = { timestamp }
+    if (c.ordinate !== undefined && c.ordinate !== null) out.ordinate = String(c.ordinate)
+    if (typeof c.cron === 'string') out.cron = c.cron
+    return out
+  } catch {
+    return null
+  }
+}
 
 export interface ResultsQuery {
   /** Cursor (exclusive) as returned in a previous page's edge. */
@@ -78,15 +108,23 @@ export class CuClient {
   }
 
   /** Follows `/results` pages by cursor until `hasNextPage` is false. */
-  async *allResults(processId: string, q: ResultsQuery = {}): AsyncGenerator<{ cursor: string; node: CuResult }> {
-    let from = q.from
-    for (;;) {
-      const page = await this.results(processId, { ...q, from })
-      for (const e of page.edges) yield e
-      const last = page.edges[page.edges.length - 1]
-      if (!page.hasNextPage || !last || last.cursor === from) return
-      from = last.cursor
-    }
+  allResults(processId: string, q: ResultsQuery = {}): AsyncGenerator<{ cursor: string; node: CuResult }> {
+    return followPages(q.from, (from) => this.results(processId, { ...q, from }))
+  }
+
+  /**
+   * One page of `GET /cron/{P}?from&to&limit`: cron evaluations only, ascending (the reference
+   * ignores any sort), `from` exclusive and `to` inclusive (cursors or bare timestamps), limit
+   * capped at 1000 by the CU. Like `/results`, errored evaluations are not listed.
+   */
+  cron(processId: string, q: Omit<ResultsQuery, 'sort'> = {}): Promise<CuResultsPage> {
+    const url = joinUrl(this.url, `/cron/${processId}`, { from: q.from, to: q.to, limit: q.limit })
+    return this.http.json({ url, signal: q.signal }, resultsPage)
+  }
+
+  /** Follows `/cron` pages by cursor until `hasNextPage` is false. */
+  allCron(processId: string, q: Omit<ResultsQuery, 'sort'> = {}): AsyncGenerator<{ cursor: string; node: CuResult }> {
+    return followPages(q.from, (from) => this.cron(processId, { ...q, from }))
   }
 
   /** `POST /dry-run?process-id=P[&to=msg]`: evaluated read-only, never saved; safe to retry. */
@@ -109,6 +147,18 @@ export class CuClient {
     if (bh !== undefined) out.lastBlockHeight = bh
     if (ord !== null) out.lastOrdinate = ord
     return out
+  }
+}
+
+/** Yields every edge, asking for the page after the last cursor until `hasNextPage` is false (or the cursor stalls). */
+async function* followPages(start: string | undefined, page: (from: string | undefined) => Promise<CuResultsPage>): AsyncGenerator<{ cursor: string; node: CuResult }> {
+  let from = start
+  for (;;) {
+    const p = await page(from)
+    for (const e of p.edges) yield e
+    const last = p.edges[p.edges.length - 1]
+    if (!p.hasNextPage || !last || last.cursor === from) return
+    from = last.cursor
   }
 }
 

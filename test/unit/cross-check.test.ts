@@ -6,11 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, sendJson, type TestServer } from './http-test-server'
 import { diffResults, canonicalJson, ABSENT } from '../../src/compute/result-diff'
-import { CrossCheckQueue, checkAgainst, crossCheckerFor, toCheckRecord, type CheckOutcome, type ResultDivergence } from '../../src/compute/cross-check'
+import { CrossCheckQueue, checkAgainst, crossCheckerFor, toCheckRecord, type CheckOutcome } from '../../src/compute/cross-check'
 import { CuClient } from '../../src/protocol/cu-client'
 import { HttpClient } from '../../src/protocol/http'
 import type { CheckRecord } from '../../src/store/records'
-import type { Divergence } from '../../src/node/contract'
 import { startDevnet, type Devnet } from '../devnet/devnet'
 import { fillProcess, foldLocally, readLog } from '../e2e/support/proof-log'
 
@@ -24,10 +23,6 @@ const aosResult = (data: string, extra: Record<string, unknown> = {}) => ({
   Assignments: [],
   ...extra,
 })
-
-// The contract's Divergence and ours must stay the same shape (compile-time check).
-const _shape: Divergence = {} as ResultDivergence
-void _shape
 
 describe('diffResults', () => {
   it('equal results (key order aside) agree', () => {
