@@ -37,7 +37,7 @@ import { hydrateAssignment } from './hydrate'
 import { checksHashChain, reverifyStoredLog, syncLog, type SyncTarget } from './log-sync'
 import { cronLoggedMessage, mappedOf, toLoggedMessage, toMessageResult } from './logged-message'
 import { loadCachedProcess, loadModule, loadProcess, type LoadedModule, type LoadedProcess } from './process-loader'
-import type { CronGeneratorFactory, CrossChecker } from './pipeline-types'
+import { cronResultId, parseCronResultId, type CheckRequest, type CronGeneratorFactory, type CrossChecker } from './pipeline-types'
 import { ProgressMeter } from './progress-meter'
 import { RuntimeHost, type SpawnRuntimeWorker } from './runtime-host'
 
@@ -513,13 +513,18 @@ export class ComputeService {
   private async crossCheck(steps: EvaluatedStep[]): Promise<void> {
     const checker = this.cfg.crossCheck!
     for (const s of steps) {
-      if (s.kind !== 'result' || !s.entry || this.closed) continue
+      if (s.kind !== 'result' || this.closed) continue
       // toMessageResult is the shape a reference CU reports (Output '' when the module gave none,
       // as its mergeOutput); the diff puts the remote side in that shape too (result-diff.ts).
-      const outcomes = await checker.check({ processId: this.cfg.processId, messageId: s.entry.messageId, nonce: s.entry.nonce, result: toMessageResult(s.result.result) })
+      // A cron has no message id: the checker finds it on the CU's /cron by timestamp after its nonce.
+      const r = s.result
+      const req: CheckRequest = s.entry
+        ? { processId: this.cfg.processId, messageId: s.entry.messageId, nonce: s.entry.nonce, result: toMessageResult(r.result) }
+        : { processId: this.cfg.processId, messageId: cronResultId(r.nonce, r.cron), nonce: r.nonce, cron: { index: r.cron, timestamp: r.timestamp }, result: toMessageResult(r.result) }
+      const outcomes = await checker.check(req)
       for (const o of outcomes) {
         if (o.verdict === 'diverged') for (const d of o.divergences) this.push({ type: 'divergence', divergence: d })
-        if (o.verdict === 'error') this.push({ type: 'warning', error: { code: 'network/unreachable', message: `cross-check with ${o.cu}: ${o.reason}`, details: { cu: o.cu, nonce: s.entry.nonce } } })
+        if (o.verdict === 'error') this.push({ type: 'warning', error: { code: 'network/unreachable', message: `cross-check with ${o.cu}: ${o.reason}`, details: { cu: o.cu, nonce: r.nonce } } })
       }
       this.meters.check.add(1, now())
       this.progress('check')
@@ -573,6 +578,11 @@ export class ComputeService {
 
   async message(id: string): Promise<LoggedMessage | null> {
     await this.ready()
+    const cron = parseCronResultId(id)
+    if (cron) {
+      const r = await this.store.results.get(this.cfg.processId, cron)
+      return r ? cronLoggedMessage(r, undefined) : null
+    }
     const log: LogRecord | undefined = await this.store.log.byMessageId(this.cfg.processId, id)
     if (!log) return null
     return toLoggedMessage(log, await this.store.results.get(this.cfg.processId, { nonce: log.nonce, cron: 0 }))
@@ -592,7 +602,7 @@ export class ComputeService {
     for (const c of checks) {
       const log = c.cron === 0 ? await this.store.log.get(this.cfg.processId, c.nonce) : undefined
       for (const d of c.divergences) {
-        out.push({ messageId: log?.messageId ?? '', nonce: c.cron === 0 ? c.nonce : null, cu: c.remote, field: d.field, local: text(d.local), remote: text(d.remote) })
+        out.push({ messageId: log?.messageId ?? cronResultId(c.nonce, c.cron), nonce: c.cron === 0 ? c.nonce : null, cu: c.remote, field: d.field, local: text(d.local), remote: text(d.remote) })
       }
     }
     return out

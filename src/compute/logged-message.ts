@@ -5,6 +5,7 @@ import type { JsonValue, LoggedMessage, MessageResult, OutboxItem, Verification 
 import { mapEdge, type MappedMessage } from '../protocol/message-mapping'
 import type { SuEdge } from '../protocol/su-types'
 import type { LogRecord, ResultRecord } from '../store/index'
+import { cronResultId } from './pipeline-types'
 import { addressOfKey } from './process-loader'
 
 function outbox(v: unknown): OutboxItem[] {
@@ -62,7 +63,7 @@ export function toLoggedMessage(log: LogRecord, result: ResultRecord | undefined
 /** A cron evaluation (no log entry of its own). */
 export function cronLoggedMessage(result: ResultRecord, msg: { Owner?: string; Tags?: { name: string; value: string }[]; 'Block-Height'?: number } | undefined): LoggedMessage {
   return {
-    id: result.messageId ?? `cron:${result.nonce}.${result.cron}`,
+    id: result.messageId ?? cronResultId(result.nonce, result.cron),
     nonce: null,
     timestamp: result.timestamp,
     blockHeight: msg?.['Block-Height'] ?? 0,
