@@ -10,6 +10,8 @@ import { ModuleInstance, type InstanceSetup } from './module-instance'
 import { ModuleExit } from './import-context'
 import { RollbackJournal, type JournalPolicy, DEFAULT_JOURNAL_POLICY } from './rollback-journal'
 import { pageDigest, type PageDigest } from './page-digest'
+import { isSparseMemory, toSparse, writeSparse, type SparseMemory } from './sparse-memory'
+import type { MemFs } from './memfs'
 import { growHeap } from './heap-growth'
 import { CLOCK_START } from './deterministic-clock'
 import { JsonMemo } from './json-memo'
@@ -29,6 +31,14 @@ export interface AoRuntimeInstance extends AoInstance {
   pageDigest(): PageDigest
   /** Messages evaluated on this instance since it was loaded. */
   readonly messagesHandled: number
+  /** The memory's non-zero pages (a scan of the whole memory and a copy of ~2 MB for aos). */
+  sparseSnapshot(): SparseMemory
+}
+
+/** The JS-side state of a freshly started instance, which the CU's instance after an error has. */
+interface FreshJs {
+  clockNext: number
+  fs: MemFs
 }
 
 export class HotInstance implements AoRuntimeInstance {
@@ -46,6 +56,7 @@ export class HotInstance implements AoRuntimeInstance {
     private readonly setup: InstanceSetup,
     live: ModuleInstance,
     journal: RollbackJournal,
+    private readonly fresh: FreshJs,
   ) {
     this.format = profile.format
     this.live = live
@@ -58,15 +69,16 @@ export class HotInstance implements AoRuntimeInstance {
     if (options.dataProvider) setup.dataProvider = options.dataProvider
     if (options.extensions) setup.extensions = options.extensions
     const live = await ModuleInstance.create(module, setup)
+    const fresh: FreshJs = { clockNext: live.ctx.clock.next, fs: live.ctx.fs.clone(live.ctx.clock) }
     let journal: RollbackJournal
     if (options.memory) {
-      loadSnapshotLikeTheCu(live, options.memory)
-      journal = new RollbackJournal({ memory: undefined, byteLength: 0, clockNext: 0, fs: undefined }, policy)
-      journal.take(live.heap.u8, live.ctx.clock.next, live.ctx.fs.clone(live.ctx.clock))
+      // the loaded snapshot is the first checkpoint: no copy of the memory at load
+      const memory = loadSnapshotLikeTheCu(live, options.memory)
+      journal = new RollbackJournal({ memory, byteLength: live.heap.byteLength, clockNext: live.ctx.clock.next, fs: live.ctx.fs.clone(live.ctx.clock) }, policy)
     } else {
       journal = new RollbackJournal({ memory: undefined, byteLength: live.heap.byteLength, clockNext: live.ctx.clock.next, fs: undefined }, policy)
     }
-    return new HotInstance(module, profile, setup, live, journal)
+    return new HotInstance(module, profile, setup, live, journal, fresh)
   }
 
   get memoryByteLength(): number {
@@ -84,6 +96,10 @@ export class HotInstance implements AoRuntimeInstance {
 
   snapshot(): Uint8Array {
     return this.memoryView().slice()
+  }
+
+  sparseSnapshot(): SparseMemory {
+    return toSparse(this.memoryView())
   }
 
   pageDigest(): PageDigest {
@@ -125,7 +141,8 @@ export class HotInstance implements AoRuntimeInstance {
   /** The module trapped, exited or aborted: roll back, then report it as a RuntimeError. */
   private async trapped(msg: AoMessage, e: unknown): Promise<never> {
     try {
-      await this.rollback()
+      // the trapped call never returned: its stack pointer and other globals are unknown, so fresh
+      await this.rollback(false)
     } finally {
       this.busy = false
     }
@@ -141,17 +158,17 @@ export class HotInstance implements AoRuntimeInstance {
       try {
         parsed = JSON.parse(raw) as typeof parsed
       } catch (e) {
-        await this.rollback()
+        await this.rollback(true)
         throw new RuntimeError('runtime/bad-output', `handle output for message ${String(msg.Id ?? '(no Id)')} is not JSON: ${raw.slice(0, 200)}`, { cause: e })
       }
       const response = parsed?.response
       if (typeof parsed !== 'object' || parsed === null || typeof response !== 'object' || response === null) {
-        await this.rollback()
+        await this.rollback(true)
         throw new RuntimeError('runtime/bad-output', `handle output for message ${String(msg.Id ?? '(no Id)')} has no response object: ${raw.slice(0, 200)}`)
       }
       if (parsed.ok !== true) {
         // ao-loader throws the response here; the CU records it as an error and keeps the memory.
-        await this.rollback()
+        await this.rollback(true)
         return { Output: response.Output ?? '', Messages: [], Spawns: [], Assignments: [], Error: response.Error ?? response }
       }
       const result: AoResult = {
@@ -163,7 +180,7 @@ export class HotInstance implements AoRuntimeInstance {
       }
       if (response.Error !== undefined) result.Error = response.Error
       if (isErrorResult(result)) {
-        await this.rollback()
+        await this.rollback(true)
         return result
       }
       this.journal.add({ msgJson, envJson, env }, ms)
@@ -175,51 +192,77 @@ export class HotInstance implements AoRuntimeInstance {
   }
 
   /**
-   * Back to the memory before the current message, on a fresh instance (as the CU drops it):
-   * fresh JS state (clock, FS), memory rebuilt from the checkpoint plus replay.
+   * Back to the memory before the current message, with fresh JS state (clock, FS) as the CU's
+   * new instance has: the checkpoint's pages written back, then the journal replayed. After a
+   * message that returned normally (an Error result) the live instance is reused when its memory
+   * has the checkpoint's size (its globals are as before the call); otherwise (a trap, a memory
+   * that grew) a fresh instance is started from the checkpoint.
    */
-  private async rollback(): Promise<void> {
+  private async rollback(inPlace: boolean): Promise<void> {
+    const t0 = performance.now()
     const cp = this.journal.checkpoint
-    const fresh = await ModuleInstance.create(this.module, this.setup)
-    const freshClock = fresh.ctx.clock.next
-    const freshFs = fresh.ctx.fs
-    if (cp.memory) setMemoryExactly(fresh, cp.memory)
-    fresh.ctx.clock.next = cp.clockNext
-    fresh.ctx.fs = (cp.fs ?? freshFs).clone(fresh.ctx.clock)
+    let inst: ModuleInstance
+    if (inPlace && cp.memory && this.live.heap.byteLength === cp.byteLength) {
+      inst = this.live
+      inst.heap.check()
+      writeSparse(inst.heap.u8, cp.memory)
+    } else {
+      inst = await ModuleInstance.create(this.module, this.setup)
+      if (cp.memory) setMemoryExactly(inst, cp.memory)
+    }
+    const freshJs = (): void => {
+      inst.ctx.clock.next = this.fresh.clockNext
+      inst.ctx.fs = this.fresh.fs.clone(inst.ctx.clock)
+    }
+    inst.ctx.clock.next = cp.clockNext
+    inst.ctx.fs = (cp.fs ?? this.fresh.fs).clone(inst.ctx.clock)
     for (const e of this.journal.entries) {
-      const out = await fresh.callHandle(e.msgJson, e.envJson, e.env)
+      if (e.kind === 'fresh-js') {
+        freshJs()
+        continue
+      }
+      const out = await inst.callHandle(e.msgJson, e.envJson, e.env)
       if (!out) throw new RuntimeError('runtime/trap', 'replay after rollback produced no output')
     }
-    fresh.ctx.clock.next = freshClock
-    fresh.ctx.fs = freshFs
-    this.live = fresh
-    // JS state is fresh now, unlike what a replay from the old checkpoint would give: restart it here.
-    this.journal.take(fresh.heap.u8, fresh.ctx.clock.next, fresh.ctx.fs.clone(fresh.ctx.clock))
+    freshJs()
+    this.live = inst
+    this.journal.rolledBack(performance.now() - t0)
   }
 }
 
 /** Grow to exactly `bytes.byteLength` (whole pages) and copy it in: the journal's own restore. */
-function setMemoryExactly(inst: ModuleInstance, bytes: Uint8Array): void {
+function setMemoryExactly(inst: ModuleInstance, memory: SparseMemory): void {
   const h = inst.heap
-  if (bytes.byteLength < h.byteLength) throw new RuntimeError('runtime/bad-snapshot', `checkpoint of ${bytes.byteLength} bytes is smaller than the module's initial memory of ${h.byteLength}`)
-  if (bytes.byteLength > h.byteLength && !h.grow((bytes.byteLength - h.byteLength) / 65536)) {
-    throw new RuntimeError('runtime/bad-snapshot', `cannot grow memory to ${bytes.byteLength} bytes`)
+  if (memory.byteLength < h.byteLength) throw new RuntimeError('runtime/bad-snapshot', `checkpoint of ${memory.byteLength} bytes is smaller than the module's initial memory of ${h.byteLength}`)
+  if (memory.byteLength > h.byteLength && !h.grow((memory.byteLength - h.byteLength) / 65536)) {
+    throw new RuntimeError('runtime/bad-snapshot', `cannot grow memory to ${memory.byteLength} bytes`)
   }
-  h.u8.set(bytes)
+  writeSparse(h.u8, memory)
 }
 
 /**
  * How the reference loads a snapshot into a fresh instance: if it is larger than the heap,
- * `resizeHeap(snapshot.byteLength)` (the overgrowing policy), then HEAPU8.set(snapshot).
+ * `resizeHeap(snapshot.byteLength)` (the overgrowing policy), then HEAPU8.set(snapshot). A sparse
+ * snapshot writes only its pages and clears the fresh instance's other non-zero pages: the same
+ * bytes, without touching the ~98% of aos's memory that is zero. Returns the loaded memory as a
+ * sparse memory (the first rollback checkpoint).
  */
-function loadSnapshotLikeTheCu(inst: ModuleInstance, bytes: Uint8Array): void {
-  if (bytes.byteLength % 65536 !== 0) throw new RuntimeError('runtime/bad-snapshot', `snapshot of ${bytes.byteLength} bytes is not a whole number of 64 KiB pages`)
+function loadSnapshotLikeTheCu(inst: ModuleInstance, snap: Uint8Array | SparseMemory): SparseMemory {
+  const len = snap.byteLength
+  if (len % 65536 !== 0) throw new RuntimeError('runtime/bad-snapshot', `snapshot of ${len} bytes is not a whole number of 64 KiB pages`)
   const h = inst.heap
-  if (h.byteLength < bytes.byteLength) {
-    const r = growHeap(h, bytes.byteLength, inst.ctx.profile.heapMax)
-    if (!r.ok) throw new RuntimeError('runtime/bad-snapshot', `cannot grow memory to the snapshot's ${bytes.byteLength} bytes: ${r.reason ?? ''}`)
+  const initial = h.byteLength
+  if (initial < len) {
+    const r = growHeap(h, len, inst.ctx.profile.heapMax)
+    if (!r.ok) throw new RuntimeError('runtime/bad-snapshot', `cannot grow memory to the snapshot's ${len} bytes: ${r.reason ?? ''}`)
   }
-  h.u8.set(bytes)
+  if (!isSparseMemory(snap)) {
+    h.u8.set(snap)
+    return toSparse(h.u8)
+  }
+  writeSparse(h.u8, snap)
+  // Grown pages past the snapshot are zero; a fresh memory longer than the snapshot keeps its tail.
+  return initial <= len ? { ...snap, byteLength: h.byteLength } : toSparse(h.u8)
 }
 
 export { DEFAULT_JOURNAL_POLICY, CLOCK_START }

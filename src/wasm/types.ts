@@ -3,6 +3,8 @@
  * tests, benches) codes against these types only.
  */
 
+import type { SparseMemory } from './sparse-memory'
+
 /** Module formats we run. Others fail with RuntimeError code 'runtime/unsupported-format'. */
 export type ModuleFormat =
   | 'wasm32-unknown-emscripten2'
@@ -65,8 +67,11 @@ export interface RuntimeOptions {
   computeLimit?: number
   extensions?: string[]
   dataProvider?: DataProvider
-  /** Start from this linear memory (a snapshot) instead of the module's fresh memory. */
-  memory?: Uint8Array
+  /**
+   * Start from this linear memory (a snapshot) instead of the module's fresh memory: the whole
+   * memory, or only its non-zero pages (sparse-memory.ts; much cheaper to pass and to load).
+   */
+  memory?: Uint8Array | SparseMemory
 }
 
 export type RuntimeErrorCode =
