@@ -10,6 +10,10 @@
  * grown memory would survive (ao-loader only copies the kept memory over its start), so the
  * memory returned afterwards would be larger. The test proves it can fail by folding the same
  * log on one instance and seeing a different memory.
+ * The reference fold here runs ao-loader in its default copying mode, the devnet CU with its
+ * live heap mirrored (stream-memory.ts): equal results and memory show the mirror is faithful.
+ * Both devnet modes are checked: eager (the default) and lazy (posts only scheduled; the CU folds
+ * when read, pushing the outboxes it evaluates with the cascade's Pushed-For).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
@@ -20,8 +24,12 @@ import { createSigner } from '@permaweb/aoconnect'
 import { loadKey } from '../devnet/keys'
 import { mapEdge, buildEnv } from '../../src/protocol/message-mapping'
 import type { SuEdge } from '../../src/protocol/su-types'
+import { settle } from '../e2e/support/fast-fill'
 
-const BASE_PORT = 49000
+const MODES = [
+  { mode: 'eager', basePort: 49000 },
+  { mode: 'lazy', basePort: 43100 },
+] as const
 
 interface RawEdge {
   node: { message: { anchor: string | null } | null }
@@ -41,8 +49,10 @@ function referenceMessage(edge: SuEdge, raw: RawEdge): Record<string, unknown> {
   return out
 }
 
-describe('devnet CU vs a reference ao-loader fold of its own log', () => {
+describe.each(MODES)('devnet CU ($mode) vs a reference ao-loader fold of its own log', ({ mode, basePort }) => {
   let devnet: Devnet
+  const sent: string[] = []
+  let evaluatedBeforeRead: boolean[] = []
   let pid = ''
   let edges: SuEdge[] = []
   let raws: RawEdge[] = []
@@ -51,7 +61,7 @@ describe('devnet CU vs a reference ao-loader fold of its own log', () => {
   let options: Record<string, unknown>
 
   beforeAll(async () => {
-    devnet = await startDevnet({ basePort: BASE_PORT })
+    devnet = await startDevnet({ basePort, lazyCompute: mode === 'lazy' })
     const ao = aoFor(devnet)
     const signer = createSigner(loadKey('wallet-a').jwk)
     pid = await ao.spawn({ module: devnet.moduleIds.aos64, scheduler: devnet.suAddress, signer, tags: [{ name: 'Authority', value: devnet.authority }] })
@@ -63,8 +73,10 @@ describe('devnet CU vs a reference ao-loader fold of its own log', () => {
       'return #Inbox',
       'Send({ Target = ao.id, Action = "Ping", Data = "p" })',
     ]
-    for (const data of evals) await ao.message({ process: pid, signer, tags: [{ name: 'Action', value: 'Eval' }], data })
-    await ao.message({ process: pid, signer, tags: [{ name: 'Action', value: 'Transfer' }, { name: 'Recipient', value: 'r'.repeat(43) }, { name: 'Quantity', value: '5' }] })
+    for (const data of evals) sent.push(await ao.message({ process: pid, signer, tags: [{ name: 'Action', value: 'Eval' }], data }))
+    sent.push(await ao.message({ process: pid, signer, tags: [{ name: 'Action', value: 'Transfer' }, { name: 'Recipient', value: 'r'.repeat(43) }, { name: 'Quantity', value: '5' }] }))
+    evaluatedBeforeRead = await Promise.all(sent.map(async (id) => (await fetch(`${devnet.urls.cu}/devnet/evaluated/${id}?process-id=${pid}`)).ok))
+    if (mode === 'lazy') await settle(devnet, pid)
 
     const page = (await (await fetch(`${devnet.urls.su}/${pid}?process-id=${pid}&limit=1000`)).json()) as { edges: SuEdge[] }
     edges = page.edges
@@ -127,8 +139,20 @@ describe('devnet CU vs a reference ao-loader fold of its own log', () => {
     expect(sha(state)).toBe(sha(ref.memory))
   }, 120_000)
 
-  it('the check discriminates: on one instance throughout, the grown heap survives the error', async () => {
+  it.runIf(mode === 'eager')('the check discriminates: on one instance throughout, the grown heap survives the error', async () => {
     const [ref, same] = [await reference(), await fold(false)]
     expect(same.memory.byteLength).toBeGreaterThan(ref.memory.byteLength)
   }, 120_000)
+
+  it(mode === 'lazy' ? 'posts were only scheduled; the pushed Ping was cranked by the fold, Pushed-For its Eval' : 'posts were evaluated before they answered; the pushed Ping follows its Eval', () => {
+    expect(evaluatedBeforeRead).toEqual(sent.map(() => mode === 'eager'))
+    const nonceOf = (id: string) => edges.findIndex((e) => e.node.message?.id === id)
+    const pushes = edges.filter((e) => e.node.message?.tags.some((t) => t.name === 'From-Process'))
+    expect(pushes.length).toBe(1)
+    const push = pushes[0]!.node.message!
+    const pingEval = sent[4]!
+    expect(push.tags.find((t) => t.name === 'Pushed-For')?.value).toBe(pingEval)
+    // Eager: scheduled during the Eval's post; lazy: when the fold reached it, after every post.
+    expect(nonceOf(push.id)).toBe(mode === 'eager' ? nonceOf(pingEval) + 1 : edges.length - 1)
+  })
 })
