@@ -19,9 +19,13 @@ import { tagValue, type WireTag } from './wire-types'
 
 export type { WireTag }
 
-/** The message handed to `handle` (structurally the runtime's AoMessage). */
-export interface MappedMessage {
-  Id: string
+/**
+ * The message a module's `handle` receives, as the reference CU builds it (ao-protocol.md §2).
+ * The one definition: the runtime (src/wasm/types.ts) re-exports it. Cron messages have no Id,
+ * Nonce or Signature; a dry-run may carry more fields.
+ */
+export interface AoMessage {
+  Id?: string
   Signature?: string
   Data?: string
   Owner?: string
@@ -36,6 +40,14 @@ export interface MappedMessage {
   'Block-Height'?: number
   Timestamp?: number
   'Hash-Chain'?: string
+  Cron?: boolean
+  'Read-Only'?: boolean
+  [field: string]: unknown
+}
+
+/** A message mapped from the SU log: it always has an Id and says whether it is a cron or read-only. */
+export interface MappedMessage extends AoMessage {
+  Id: string
   Cron: boolean
   'Read-Only': boolean
 }
@@ -53,6 +65,7 @@ export interface ScheduledMessage {
   deepHash?: string
 }
 
+/** The `env` a module's `handle` receives (the runtime's `AoEnv` is this type). */
 export interface EvaluationEnv {
   Process: { Id: string; Owner: string; Tags: WireTag[] }
   Module: { Id: string; Owner: string; Tags: WireTag[] }
