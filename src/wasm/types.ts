@@ -3,6 +3,7 @@
  * tests, benches) codes against these types only.
  */
 
+import type { AoMessage, EvaluationEnv } from '../protocol/message-mapping'
 import type { SparseMemory } from './sparse-memory'
 
 /** Module formats we run. Others fail with RuntimeError code 'runtime/unsupported-format'. */
@@ -17,31 +18,9 @@ export interface AoTag {
   value: string
 }
 
-/** The message as the reference CU hands it to `handle` (ao-protocol.md §2). */
-export interface AoMessage {
-  Id?: string
-  Signature?: string
-  Data?: string
-  Owner?: string
-  Target?: string
-  Anchor?: string | null
-  From?: string
-  'Forwarded-By'?: string
-  Tags: AoTag[]
-  Epoch?: number
-  Nonce?: number
-  'Block-Height'?: number
-  Timestamp?: number
-  'Hash-Chain'?: string
-  Cron?: boolean
-  'Read-Only'?: boolean
-  [field: string]: unknown
-}
-
-export interface AoEnv {
-  Process: { Id: string; Owner: string; Tags: AoTag[] }
-  Module: { Id: string; Owner: string; Tags: AoTag[] }
-}
+/** The message and env as the reference CU hands them to `handle` (ao-protocol.md §2), defined once with the mapping that builds them. */
+export type { AoMessage }
+export type AoEnv = EvaluationEnv
 
 /** What `handle` returns: the module's JSON response, parsed, unchanged. */
 export interface AoResult {
