@@ -143,7 +143,7 @@ describe('hydrateAssignment of an Arweave L1 transaction', () => {
   it('refuses changed bytes with log/message-signature naming the nonce and id', async () => {
     const tx = await signedL1(big)
     const changed = big.slice()
-    changed[300_000] ^= 1
+    changed[300_000] = changed[300_000]! ^ 1
     const g = await gateway({ ...l1Served(tx, changed, { nodeApi: true }) })
     const e = await protocolFailure(hydrateAssignmentChecked(new GatewayClient(g.url, http), assignmentOf(tx.id)))
     expect(e.code).toBe('log/message-signature')
