@@ -10,11 +10,12 @@ import { NodeError, type NodeErrorCode, type SendReceipt, type SendRequest, type
 import { RelayError, isRelayError } from '../relay/errors'
 import { messageItem, spawnItem } from '../relay/item-builder'
 import { BrowserWalletSigner, KeyfileSigner, findBrowserWallet, type ArweaveWalletApi, type ItemSigner } from '../relay/signer'
-import type { RelayConfig } from '../relay/relay-service'
+import type { CronMode, RelayConfig } from '../relay/relay-service'
 import type { SendRoute, QueueEvent } from '../relay/send-queue'
 import type { RelayErrorInfo, RelayWorkerApi } from '../relay/relay-worker-api'
 import type { KeyfileVault } from '../relay/keyfile-vault'
 import type { CrankOrigin, CrankReport, OutboxResult } from '../relay/crank'
+import { defaultUploaderFor } from './settings'
 
 export interface RelayClientOptions {
   /** the relay worker (default: a new `workers/relay.worker.ts`) or an in-thread API */
@@ -31,7 +32,17 @@ export interface RelayClientOptions {
 
 export function relayConfig(settings: Settings, route: SendRoute): RelayConfig {
   const e = settings.endpoints
-  return { gateway: e.gateway, mu: e.mu, su: e.su, suIsRouter: e.suIsRouter, route, crank: settings.crank }
+  return {
+    gateway: e.gateway,
+    mu: e.mu,
+    su: e.su,
+    suIsRouter: e.suIsRouter,
+    route,
+    crank: settings.crank,
+    uploader: e.uploader ?? defaultUploaderFor(e.gateway),
+    // The first cross-check CU continues cascades and serves /cron when cranking here.
+    cu: e.cus[0] ?? null,
+  }
 }
 
 export class RelayClient {
@@ -147,6 +158,14 @@ export class RelayClient {
   /** Crank here: pushes the outbox of a result this tab evaluated (null when cranking is off). */
   crankResult(result: OutboxResult, origin: CrankOrigin): Promise<CrankReport | null> {
     return call(() => this.backend.crankResult(result, origin))
+  }
+
+  /**
+   * Crons of `processId`: with "crank here" this tab polls the CU's `/cron` and pushes their outboxes;
+   * otherwise the MU is asked to monitor the process. `on: false` stops.
+   */
+  monitorCrons(processId: string, on = true): Promise<CronMode> {
+    return call(() => this.backend.monitorCrons(processId, on))
   }
 
   /** The compute unit saw item `id` in its target's log at `nonce`: the queue can forget it. */

@@ -7,6 +7,29 @@
  */
 import { NodeError, type Endpoints, type PresetName, type Settings, type SnapshotPolicy } from './contract'
 
+// TODO(contract owner): move this field into contract.ts's `Endpoints`; until then it is declared
+// here so the relay's uploader is a setting like the other endpoints.
+declare module './contract' {
+  interface Endpoints {
+    /**
+     * Where outbox messages to non-process targets (wallets) are uploaded, as the reference MU
+     * does (`POST {uploader}/tx/arweave`); always set after validation
+     */
+    uploader?: string
+  }
+}
+
+/** The reference MU's `UPLOADER_URL` default (ao servers/mu/src/config.js). */
+export const REFERENCE_UPLOADER = 'https://up.arweave.net'
+
+/**
+ * The uploader for a gateway when none is given: arweave.net's bundler is up.arweave.net (the
+ * reference MU's default); any other gateway (the local devnet's) is taken to accept uploads itself.
+ */
+export function defaultUploaderFor(gateway: string): string {
+  return gateway === 'https://arweave.net' ? REFERENCE_UPLOADER : gateway
+}
+
 export const PRESETS: Readonly<Record<Exclude<PresetName, 'custom'>, { label: string; endpoints: Endpoints }>> = {
   local: {
     label: 'Local network',
@@ -16,6 +39,7 @@ export const PRESETS: Readonly<Record<Exclude<PresetName, 'custom'>, { label: st
       su: 'http://127.0.0.1:5003',
       suIsRouter: false,
       cus: ['http://127.0.0.1:5004'],
+      uploader: 'http://127.0.0.1:5000',
     },
   },
   testnet: {
@@ -26,6 +50,7 @@ export const PRESETS: Readonly<Record<Exclude<PresetName, 'custom'>, { label: st
       su: 'https://su-router.ao-testnet.xyz',
       suIsRouter: true,
       cus: ['https://cu.ao-testnet.xyz'],
+      uploader: REFERENCE_UPLOADER,
     },
   },
 }
@@ -109,7 +134,10 @@ export function validateSettings(input: unknown): Settings {
     su: normalizeEndpoint(String(e.su ?? ''), 'su'),
     suIsRouter: e.suIsRouter === true,
     cus: [...new Set(cusRaw.map((u, i) => normalizeEndpoint(String(u), `cus[${i}]`)))],
+    uploader: '',
   }
+  // Settings saved before the uploader existed (or left empty) read as the gateway's uploader.
+  endpoints.uploader = e.uploader === undefined || String(e.uploader).trim() === '' ? defaultUploaderFor(endpoints.gateway) : normalizeEndpoint(String(e.uploader), 'uploader')
   const p = (s.snapshots ?? {}) as Partial<SnapshotPolicy>
   const snapshots: SnapshotPolicy = {
     everyMessages: checkInteger(p.everyMessages, 'snapshots.everyMessages', 1, 1_000_000),

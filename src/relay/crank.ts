@@ -12,10 +12,11 @@
  * - each Assignment `{Processes, Message}` becomes `POST {su of each}/?process-id=&assign=`;
  * and then the same for the results of what was pushed (recursively), when a result source is given.
  * A Message whose Target is not a process (a wallet: a token's Debit-Notice to its sender) is not
- * pushed to any SU, which would refuse it (404): the reference MU uploads such items to Arweave
- * (`processMsg.js` / `build-tx.js` isWallet), which needs an uploader this tab does not have; it is
- * reported as `notAProcess` (and remembered, so it is neither an error nor retried); its
- * `Assignments` tag is dropped with it, as an assignment needs the item on a gateway.
+ * pushed to any SU, which would refuse it (404): like the reference MU (`build-tx.js` isWallet, then
+ * `clients/uploader.js`), it is signed the same way and handed to the queue as an *upload* (to the
+ * configured uploader, `uploader.ts`), reported in `uploaded` (and in `notAProcess`). Without an
+ * uploader it is only reported `notAProcess` (and remembered, so it is neither an error nor
+ * retried). Its `Assignments` tag is not acted on (the reference assigns only scheduled pushes).
  * Pushes go straight to the target's SU through the persistent queue (never to an MU, which would
  * crank them again). Idempotent: each outbox entry is pushed at most once per (P, M, kind, index),
  * remembered in `pushed`; a push that the network's MU also made is dropped by the SU's / CU's
@@ -151,6 +152,8 @@ export interface CrankReport {
   superseded: number
   /** outbox Messages to a target that is not a process (a wallet): not pushed to any SU */
   notAProcess: { target: string; messageId: string; index: number }[]
+  /** of those, the items handed to the uploader (delivered: the uploader's receipt is in the queue) */
+  uploaded: { id: string; target: string; uploader: string; depth: number }[]
   skipped: number
   errors: { where: string; error: string }[]
 }
@@ -172,7 +175,10 @@ export class Crank {
       const target = m.input.target as string
       const kind = await this.targetKind(key, target, report)
       if (kind !== 'process') {
-        if (kind === NOT_A_PROCESS) report.notAProcess.push({ target, messageId: origin.messageId, index: m.index })
+        if (kind === NOT_A_PROCESS) {
+          report.notAProcess.push({ target, messageId: origin.messageId, index: m.index })
+          if (this.deps.queue.canUpload) await this.upload(key, m.input, report, depth)
+        }
         continue
       }
       const id = await this.push(key, m.input, report, 'message', depth)
@@ -229,11 +235,36 @@ export class Crank {
     return NOT_A_PROCESS
   }
 
+  /** Signs an outbox Message to a non-process target and uploads it through the queue (once per key). */
+  private async upload(key: string, input: ItemInput, report: CrankReport, depth: number): Promise<void> {
+    const uploadKey = `${key}:upload`
+    if (await this.deps.pushed.get(uploadKey)) {
+      report.alreadyPushed++
+      return
+    }
+    try {
+      // Queued (persisted) before it is marked: a crash in between signs again, and the relay key's
+      // Ed25519 signature is deterministic, so the same id is found in the queue.
+      const signed = await this.deps.signer.sign(input)
+      await this.deps.queue.enqueue(signed.bytes, { upload: true })
+      await this.deps.pushed.set(uploadKey, signed.id)
+      const done = await this.deps.queue.deliver(signed.id, { untilAssigned: true })
+      const receipt = await this.deps.queue.uploadReceipt(done.id)
+      report.uploaded.push({ id: signed.id, target: done.target, uploader: receipt?.uploader ?? '', depth })
+    } catch (e) {
+      if (isProtocolError(e, 'http/aborted')) throw e
+      report.errors.push({ where: `upload ${key}`, error: reasonOf(e) })
+    }
+  }
+
   private async push(key: string, input: ItemInput, report: CrankReport, kind: 'message' | 'spawn', depth: number): Promise<string | null> {
     const known = await this.deps.pushed.get(key)
-    if (known) {
+    if (known && known !== NOT_A_PROCESS) {
       report.alreadyPushed++
-      return null
+      // Walk on through it: a crank cut short after this hop still owes the next ones (their own
+      // keys keep them from going out twice).
+      const rec = await this.deps.queue.get(known)
+      return rec && !(rec.lastError ?? '').startsWith(SUPERSEDED_PREFIX) ? known : null
     }
     try {
       const signed = await this.deps.signer.sign(input)
@@ -254,7 +285,7 @@ export class Crank {
 }
 
 export function emptyReport(): CrankReport {
-  return { pushed: [], assigned: [], alreadyPushed: 0, superseded: 0, notAProcess: [], skipped: 0, errors: [] }
+  return { pushed: [], assigned: [], alreadyPushed: 0, superseded: 0, notAProcess: [], uploaded: [], skipped: 0, errors: [] }
 }
 
 function dataOf(m: CuMessage): string {

@@ -4,6 +4,7 @@
  * Signing with the person's wallet happens in the page (only it can reach `window.arweaveWallet`);
  * this side receives signed bytes.
  */
+import { CuClient } from '../protocol/cu-client'
 import { GatewayClient } from '../protocol/gateway-client'
 import { HttpClient } from '../protocol/http'
 import { Locator } from '../protocol/locate'
@@ -13,7 +14,10 @@ import { tagValue } from '../protocol/wire-types'
 import type { OutboxRecord, OutboxStatus } from '../store/records'
 import type { KeyValueStore } from './keyfile-vault'
 import { Crank, type CrankOrigin, type CrankReport, type OutboxResult } from './crank'
-import { SendQueue, type QueueEvent, type QueueStore, type SendRoute } from './send-queue'
+import { CronMonitor, requestMonitor } from './cron-monitor'
+import { RelayError } from './errors'
+import { SendQueue, type QueueEvent, type QueueStore, type SendRoute, type UploadState } from './send-queue'
+import { UploaderClient } from './uploader'
 import type { KeySigner } from './signer'
 import { loadOrCreateRelayKey } from './relay-key'
 import { ProcessCheck } from './process-check'
@@ -26,9 +30,19 @@ export interface RelayConfig {
   suIsRouter: boolean
   /** 'mu': post to the MU; 'su': straight to the process's SU */
   route: SendRoute
-  /** push outboxes of results evaluated here */
+  /** push outboxes of results evaluated here (and of crons, polled from `cu`) */
   crank: boolean
+  /** where pushes to non-process targets are uploaded (`POST {uploader}/tx/arweave`); '' = nowhere */
+  uploader: string
+  /**
+   * The CU whose results of *pushed* messages continue a cascade (recursion) and whose `/cron`
+   * results are polled when cranking crons here; null: the crank stops at the first hop, and crons
+   * can only be left to the network's MU
+   */
+  cu: string | null
 }
+
+export type CronMode = { mode: 'here'; processId: string } | { mode: 'network'; processId: string; answer: string } | { mode: 'stopped'; processId: string; answer?: string }
 
 export interface SubmitReceipt {
   id: string
@@ -44,6 +58,8 @@ export class RelayService {
   private readonly queue: SendQueue
   private readonly crank: Crank
   private lastPostedTo = new Map<string, string>()
+  private readonly crons = new Map<string, CronMonitor>()
+  private readonly cronListeners = new Set<(processId: string, r: CrankReport) => void>()
 
   private constructor(
     private config: RelayConfig,
@@ -58,6 +74,11 @@ export class RelayService {
       route: () => this.config.route,
       mu: () => new MuClient(this.config.mu, this.http),
       suFor: (pid, scheduler) => this.suFor(pid, scheduler),
+      uploader: () => (this.config.uploader ? new UploaderClient(this.config.uploader, this.http) : null),
+      uploads: {
+        get: (id) => this.settings.get<UploadState>(`relay.upload.${id}`),
+        set: (id, state) => this.settings.set(`relay.upload.${id}`, state),
+      },
     })
     this.queue.subscribe((e) => {
       if (e.type === 'sent') this.lastPostedTo.set(e.id, e.postedTo)
@@ -72,6 +93,13 @@ export class RelayService {
         set: (k, v) => this.settings.set(`crank.pushed.${k}`, v),
       },
       isProcess: (id) => this.processCheck.isProcess(id),
+      // The next hop: the result of what we pushed, from the configured CU (the reference MU trusts
+      // its CU the same way). Pushes of the tab's own evaluations use the same `pushed` keys, so a
+      // hop cranked from both sources is pushed once.
+      resultOf: async (messageId, processId) => {
+        if (!this.config.cu) return null
+        return new CuClient(this.config.cu, this.http).result(messageId, processId)
+      },
       processInfo: async (pid) => {
         const p = await (await this.suFor(pid)).getProcess(pid)
         return { moduleId: tagValue(p.tags, 'Module') ?? '', schedulerAddress: tagValue(p.tags, 'Scheduler') ?? '' }
@@ -118,6 +146,59 @@ export class RelayService {
   async crankResult(result: OutboxResult, origin: CrankOrigin): Promise<CrankReport | null> {
     if (!this.config.crank) return null
     return this.crank.crank(result, origin)
+  }
+
+  /**
+   * Cron for `processId`. Cranking here: poll the CU's `/cron` and push each cron outbox (cursor
+   * kept in the settings store, so a reload resumes where it stopped). Otherwise: ask the MU to
+   * monitor it (`POST {mu}/monitor/{P}`, signed by the relay key). `on: false` stops both.
+   */
+  async monitorCrons(processId: string, on: boolean): Promise<CronMode> {
+    const local = this.crons.get(processId)
+    if (!on) {
+      local?.stop()
+      this.crons.delete(processId)
+      const answer = await requestMonitor(new MuClient(this.config.mu, this.http), this.relayKey, processId, true).catch(() => undefined)
+      return answer === undefined ? { mode: 'stopped', processId } : { mode: 'stopped', processId, answer }
+    }
+    if (!this.config.crank) {
+      local?.stop()
+      this.crons.delete(processId)
+      return { mode: 'network', processId, answer: await requestMonitor(new MuClient(this.config.mu, this.http), this.relayKey, processId) }
+    }
+    if (!this.config.cu) throw new RelayError('send/refused', `cranking the crons of ${processId} here needs a CU to read /cron from; none is configured`, { processId })
+    if (local?.running) return { mode: 'here', processId }
+    const p = await (await this.suFor(processId)).getProcess(processId)
+    const monitor = new CronMonitor({
+      cuUrl: this.config.cu,
+      http: this.http,
+      crank: this.crank,
+      origin: { processId, moduleId: tagValue(p.tags, 'Module') ?? '', schedulerAddress: tagValue(p.tags, 'Scheduler') ?? '' },
+      cursorStore: {
+        get: () => this.settings.get<string>(`cron.cursor.${processId}`),
+        set: (c) => this.settings.set(`cron.cursor.${processId}`, c),
+      },
+      onReport: (r) => this.cronListeners.forEach((l) => l(processId, r)),
+    })
+    this.crons.set(processId, monitor)
+    monitor.start()
+    return { mode: 'here', processId }
+  }
+
+  uploadReceipt(id: string) {
+    return this.queue.uploadReceipt(id)
+  }
+
+  /** Reports of cron outboxes cranked here. */
+  onCronReport(listener: (processId: string, r: CrankReport) => void): () => void {
+    this.cronListeners.add(listener)
+    return () => this.cronListeners.delete(listener)
+  }
+
+  /** Stops every cron monitor of this tab (the worker is closing). */
+  stopCrons(): void {
+    for (const m of this.crons.values()) m.stop()
+    this.crons.clear()
   }
 
   private async suFor(processId: string, scheduler?: string): Promise<SuClient> {

@@ -5,7 +5,7 @@
 import { openAolightStore, type AolightStore } from '../store'
 import type { CrankOrigin, CrankReport, OutboxResult } from './crank'
 import { RelayError, reasonOf, type RelayErrorCode } from './errors'
-import { RelayService, type RelayConfig, type SubmitReceipt } from './relay-service'
+import { RelayService, type CronMode, type RelayConfig, type SubmitReceipt } from './relay-service'
 import type { QueueEvent } from './send-queue'
 import { MemoryQueueStore } from './memory-queue-store'
 import type { KeyValueStore } from './keyfile-vault'
@@ -27,6 +27,10 @@ export interface RelayWorkerApi {
   pending(): Promise<Awaited<ReturnType<RelayService['pending']>>>
   crankResult(result: OutboxResult, origin: CrankOrigin): Promise<CrankReport | null>
   subscribe(listener: (e: QueueEvent) => void): Promise<void>
+  /** Crons of a process: cranked here (CU `/cron` polled, outboxes pushed) or left to the MU. */
+  monitorCrons(processId: string, on: boolean): Promise<CronMode>
+  /** The upload receipt of an item pushed to a non-process target, once the uploader took it. */
+  uploadReceipt(id: string): Promise<{ id: string; uploader: string; timestamp?: string } | null>
 }
 
 export function toErrorInfo(e: unknown): RelayErrorInfo {
@@ -77,6 +81,8 @@ export function createRelayWorkerApi(): RelayWorkerApi {
     observeAssigned: (id, nonce) => guard(() => need().observeAssigned(id, nonce)),
     pending: () => guard(() => need().pending()),
     crankResult: (result, origin) => guard(() => need().crankResult(result, origin)),
+    monitorCrons: (processId, on) => guard(() => need().monitorCrons(processId, on)),
+    uploadReceipt: (id) => guard(async () => (await need().uploadReceipt(id)) ?? null),
     subscribe: async (listener) => {
       listeners.push(listener)
     },

@@ -14,6 +14,14 @@
  * re-post (after any uncertain attempt) the SU is asked whether it already has the id, and a
  * re-post answered "Message already exists" (ao `su` store.rs check_existing_message) is success.
  * One item is handled at a time per id; concurrent `flush` calls share the work.
+ *
+ * Uploads: an item submitted with `upload` (an outbox push whose Target is not a process) goes to
+ * the uploader instead of an SU, as the reference MU does. That choice is persisted in the upload
+ * ledger *before* the item is queued, so a reload resumes it as an upload. It is delivered when
+ * the uploader returns a receipt for its id: the receipt is kept in the ledger and the record ends
+ * `assigned` with `assignedNonce` = UPLOADED_NONCE (no SU log holds it). Network faults, 408/429
+ * and 5xx are retried with backoff; another 4xx is recorded as refused and tried again on each
+ * `resume()` (a bundler that wanted funds may take it later): nothing is lost.
  */
 import { decodeDataItem } from '../protocol/ans104'
 import { isProtocolError, type ProtocolError } from '../protocol/errors'
@@ -23,7 +31,8 @@ import { SuClient, edgeNonce } from '../protocol/su-client'
 import { tagValue } from '../protocol/wire-types'
 import { toB64Url } from '../protocol/base64url'
 import type { OutboxRecord, OutboxStatus } from '../store/records'
-import { RelayError, reasonOf } from './errors'
+import { RelayError, isRelayError, reasonOf } from './errors'
+import type { UploadReceipt, UploaderClient } from './uploader'
 
 /** What the queue needs from storage; `OutboxStore` (IndexedDB) implements it. */
 export interface QueueStore {
@@ -36,6 +45,17 @@ export interface QueueStore {
 }
 
 export type SendRoute = 'mu' | 'su'
+
+/** `assignedNonce` of an uploaded item: it is on Arweave (through the uploader), in no SU log. */
+export const UPLOADED_NONCE = -1
+
+export type UploadState = { state: 'pending' } | { state: 'uploaded'; receipt: UploadReceipt }
+
+/** Which items go to the uploader, and their receipts; persisted (the relay's settings store). */
+export interface UploadLedger {
+  get(id: string): Promise<UploadState | undefined>
+  set(id: string, state: UploadState): Promise<void>
+}
 
 export interface SendQueueOptions {
   store: QueueStore
@@ -50,6 +70,9 @@ export interface SendQueueOptions {
   confirmTimeoutMs?: number
   confirmPollMs?: number
   sleep?: (ms: number) => Promise<void>
+  /** where items submitted with `upload` go; without it (and `uploads`) `upload` is refused */
+  uploader?: () => UploaderClient | null
+  uploads?: UploadLedger
 }
 
 export type QueueEvent =
@@ -60,6 +83,8 @@ export type QueueEvent =
   | { type: 'refused'; id: string; target: string; error: string }
   /** a push the SU already had from another MU (same content): nothing more to do */
   | { type: 'superseded'; id: string; target: string; postedTo: string }
+  /** an item for a non-process target accepted by the uploader */
+  | { type: 'uploaded'; id: string; target: string; receipt: UploadReceipt }
 
 export const REFUSED_PREFIX = 'refused: '
 /** A push the SU refused because an equal push (deep hash, `Pushed-For` ignored) is scheduled: delivered by another MU. */
@@ -93,30 +118,67 @@ export class SendQueue {
    * `sent` (acknowledged) — pass `untilAssigned` to wait for the SU assignment too.
    * If the network is down the promise keeps retrying; the item is safe in the store either way.
    */
-  async submit(bytes: Uint8Array, opts: { untilAssigned?: boolean; signal?: AbortSignal } = {}): Promise<OutboxRecord> {
+  async submit(bytes: Uint8Array, opts: { untilAssigned?: boolean; signal?: AbortSignal; upload?: boolean } = {}): Promise<OutboxRecord> {
+    const rec = await this.enqueue(bytes, opts)
+    return this.deliver(rec.id, opts)
+  }
+
+  /** Persists a signed item (and, with `upload`, that it goes to the uploader) without sending it. */
+  async enqueue(bytes: Uint8Array, opts: { upload?: boolean } = {}): Promise<OutboxRecord> {
     const { id, target } = describe(bytes)
     const raw = bytes.slice().buffer as ArrayBuffer
+    if (opts.upload) {
+      if (!this.canUpload) throw new RelayError('send/refused', `item ${id} for ${target} needs an uploader, and none is configured`, { id })
+      // Persisted first: a reload between here and the first attempt must still upload it.
+      if ((await this.opts.uploads!.get(id)) === undefined) await this.opts.uploads!.set(id, { state: 'pending' })
+    }
     const rec = await this.opts.store.enqueue({ id, target, raw })
     if (rec.status === 'queued' && rec.attempts === 0) this.emit({ type: 'queued', id, target })
-    return this.deliver(id, opts)
+    return rec
   }
 
   /** Delivers one stored item (idempotent; shares an in-flight delivery of the same id). */
-  deliver(id: string, opts: { untilAssigned?: boolean; signal?: AbortSignal } = {}): Promise<OutboxRecord> {
+  deliver(id: string, opts: { untilAssigned?: boolean; signal?: AbortSignal; retryRefused?: boolean } = {}): Promise<OutboxRecord> {
     let p = this.inFlight.get(id)
     if (!p) {
-      p = this.run(id, opts.signal).finally(() => this.inFlight.delete(id))
+      p = this.run(id, opts.signal, opts.retryRefused ?? false).finally(() => this.inFlight.delete(id))
       this.inFlight.set(id, p)
     }
     const settled = (r: OutboxRecord) => r.status === 'assigned' || (r.lastError ?? '').startsWith(SUPERSEDED_PREFIX)
     return opts.untilAssigned ? p.then((r) => (settled(r) ? r : this.confirm(r, opts.signal))) : p
   }
 
-  /** Resumes everything not yet assigned (call on start and when the network comes back). */
+  /** Whether items can be submitted with `upload`. */
+  get canUpload(): boolean {
+    return !!this.opts.uploads && !!this.opts.uploader?.()
+  }
+
+  /** The upload receipt of item `id`, once the uploader accepted it. */
+  async uploadReceipt(id: string): Promise<UploadReceipt | undefined> {
+    const s = await this.opts.uploads?.get(id)
+    return s?.state === 'uploaded' ? s.receipt : undefined
+  }
+
+  /**
+   * Resumes everything not yet assigned (call on start and when the network comes back). Refused
+   * uploads are tried again; refused SU/MU posts are not (the SU's verdict on an item is final).
+   */
   async resume(signal?: AbortSignal): Promise<OutboxRecord[]> {
     const pending = [...(await this.opts.store.list('queued')), ...(await this.opts.store.list('sent'))]
-    const todo = pending.filter((r) => !(r.lastError ?? '').startsWith(REFUSED_PREFIX) && !(r.lastError ?? '').startsWith(SUPERSEDED_PREFIX))
-    return Promise.all(todo.map((r) => this.deliver(r.id, { untilAssigned: true, signal })))
+    const todo: OutboxRecord[] = []
+    for (const r of pending) {
+      const err = r.lastError ?? ''
+      if (err.startsWith(SUPERSEDED_PREFIX)) continue
+      if (err.startsWith(REFUSED_PREFIX) && !(await this.isUpload(r.id))) continue
+      todo.push(r)
+    }
+    // A refused upload stays refused until the next resume: report its record, don't fail the others.
+    const one = (r: OutboxRecord) =>
+      this.deliver(r.id, { untilAssigned: true, signal, retryRefused: true }).catch(async (e: unknown) => {
+        if (isRelayError(e, 'send/refused') && (await this.isUpload(r.id))) return (await this.opts.store.get(r.id)) ?? r
+        throw e
+      })
+    return Promise.all(todo.map(one))
   }
 
   /** The compute unit saw the item in the target's log: no SU round trip needed. */
@@ -128,18 +190,38 @@ export class SendQueue {
     this.emit({ type: 'assigned', id, target: done.target, nonce })
   }
 
+  get(id: string): Promise<OutboxRecord | undefined> {
+    return this.opts.store.get(id)
+  }
+
   list(status: OutboxStatus): Promise<OutboxRecord[]> {
     return this.opts.store.list(status)
   }
 
-  private async run(id: string, signal?: AbortSignal): Promise<OutboxRecord> {
+  private async isUpload(id: string): Promise<boolean> {
+    return (await this.opts.uploads?.get(id)) !== undefined
+  }
+
+  private async run(id: string, signal: AbortSignal | undefined, retryRefused: boolean): Promise<OutboxRecord> {
+    const upload = await this.isUpload(id)
     for (let attempt = 0; ; attempt++) {
       const rec = await this.opts.store.get(id)
       if (!rec) throw new RelayError('send/unknown-item', `item ${id} is not in the outgoing queue`, { id })
+      if (upload && rec.status === 'sent') {
+        // Uploaded, then the tab went away before the record was closed.
+        const receipt = await this.uploadReceipt(id)
+        if (receipt) return this.finishUploaded(rec, receipt)
+      }
       if (rec.status !== 'queued') return rec
-      if ((rec.lastError ?? '').startsWith(REFUSED_PREFIX)) throw new RelayError('send/refused', `item ${id} was refused: ${rec.lastError!.slice(REFUSED_PREFIX.length)}`, { id })
+      const refused = (rec.lastError ?? '').startsWith(REFUSED_PREFIX)
+      if (refused && !(upload && retryRefused && attempt === 0)) throw new RelayError('send/refused', `item ${id} was refused: ${rec.lastError!.slice(REFUSED_PREFIX.length)}`, { id })
       signal?.throwIfAborted()
       const bytes = new Uint8Array(rec.raw)
+      if (upload) {
+        const done = await this.uploadOnce(rec, bytes, attempt, signal)
+        if (done) return done
+        continue
+      }
       const { scheduler, pushed } = describe(bytes)
       // An earlier attempt may have reached the SU before the answer got lost: ask before re-posting.
       if (rec.attempts > 0) {
@@ -186,6 +268,42 @@ export class SendQueue {
       this.emit({ type: 'sent', id, target: sent.target, postedTo })
       return sent
     }
+  }
+
+  /** One upload attempt: the closed record, or null after a failure worth retrying (already slept). */
+  private async uploadOnce(rec: OutboxRecord, bytes: Uint8Array, attempt: number, signal?: AbortSignal): Promise<OutboxRecord | null> {
+    const uploader = this.opts.uploader?.()
+    if (!uploader) throw new RelayError('send/refused', `item ${rec.id} for ${rec.target} needs an uploader, and none is configured`, { id: rec.id })
+    let receipt: UploadReceipt
+    try {
+      receipt = await uploader.upload(rec.id, bytes, signal)
+    } catch (e) {
+      if (isProtocolError(e, 'http/aborted')) throw e
+      const why = `uploader ${uploader.url}: ${reasonOf(e)}`
+      const status = isProtocolError(e) ? Number(e.details.status ?? 0) : 0
+      if (isProtocolError(e) && e.code === 'http/status' && DUPLICATE.test(String(e.details.excerpt ?? ''))) {
+        receipt = { id: rec.id, uploader: uploader.url } // it already holds this id: an earlier attempt got through
+      } else if (isRelayError(e, 'send/refused') || (isProtocolError(e) && !isRetriable(e as ProtocolError) && (e.code === 'http/status' || e.code === 'http/not-found' || e.code === 'http/bad-json' || e.code === 'http/bad-shape'))) {
+        await this.opts.store.recordFailure(rec.id, REFUSED_PREFIX + why)
+        this.emit({ type: 'refused', id: rec.id, target: rec.target, error: why })
+        throw new RelayError('send/refused', `${why} (item ${rec.id} stays queued and is tried again on the next resume)`, { id: rec.id, status }, { cause: e })
+      } else {
+        await this.opts.store.recordFailure(rec.id, why)
+        this.emit({ type: 'retry', id: rec.id, target: rec.target, attempt: attempt + 1, error: why })
+        await this.sleep(this.backoff(attempt))
+        return null
+      }
+    }
+    await this.opts.uploads!.set(rec.id, { state: 'uploaded', receipt })
+    const sent = await this.opts.store.markSent(rec.id)
+    this.emit({ type: 'sent', id: rec.id, target: rec.target, postedTo: uploader.url })
+    return this.finishUploaded(sent, receipt)
+  }
+
+  private async finishUploaded(rec: OutboxRecord, receipt: UploadReceipt): Promise<OutboxRecord> {
+    const done = await this.opts.store.markAssigned(rec.id, UPLOADED_NONCE)
+    this.emit({ type: 'uploaded', id: rec.id, target: rec.target, receipt })
+    return done
   }
 
   /** Polls the SU until the item is assigned; re-delivers if it never shows up. */

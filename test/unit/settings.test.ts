@@ -13,10 +13,28 @@ describe('settings', () => {
   it('defaults to the local network preset with the documented ports', () => {
     const s = defaultSettings()
     expect(s.preset).toBe('local')
-    expect(s.endpoints).toEqual({ gateway: 'http://127.0.0.1:5000', mu: 'http://127.0.0.1:5002', su: 'http://127.0.0.1:5003', suIsRouter: false, cus: ['http://127.0.0.1:5004'] })
+    expect(s.endpoints).toEqual({ gateway: 'http://127.0.0.1:5000', mu: 'http://127.0.0.1:5002', su: 'http://127.0.0.1:5003', suIsRouter: false, cus: ['http://127.0.0.1:5004'], uploader: 'http://127.0.0.1:5000' })
     expect(withPreset(s, 'testnet').endpoints).toEqual({
-      gateway: 'https://arweave.net', mu: 'https://mu.ao-testnet.xyz', su: 'https://su-router.ao-testnet.xyz', suIsRouter: true, cus: ['https://cu.ao-testnet.xyz'],
+      gateway: 'https://arweave.net', mu: 'https://mu.ao-testnet.xyz', su: 'https://su-router.ao-testnet.xyz', suIsRouter: true, cus: ['https://cu.ao-testnet.xyz'], uploader: 'https://up.arweave.net',
     })
+  })
+
+  it('the uploader: validated like an endpoint; absent or empty (settings saved before it existed) = the gateway\'s', () => {
+    const { uploader: _, ...old } = PRESETS.testnet.endpoints
+    const fromOld = validateSettings({ ...defaultSettings(), endpoints: old })
+    expect(fromOld.endpoints.uploader).toBe('https://up.arweave.net') // the reference MU's UPLOADER_URL
+    expect(fromOld.preset).toBe('testnet')
+    const local = validateSettings({ ...defaultSettings(), endpoints: { ...PRESETS.local.endpoints, gateway: 'http://127.0.0.1:7000', uploader: ' ' } })
+    expect(local.endpoints.uploader).toBe('http://127.0.0.1:7000')
+    expect(validateSettings({ ...defaultSettings(), endpoints: { ...PRESETS.local.endpoints, uploader: 'https://bundler.example/' } }).endpoints.uploader).toBe('https://bundler.example')
+    try {
+      validateSettings({ ...defaultSettings(), endpoints: { ...PRESETS.local.endpoints, uploader: 'ftp://x.org' } })
+      expect.unreachable()
+    } catch (e) {
+      expect(isNodeError(e, 'input/bad-url')).toBe(true)
+      expect((e as Error).message).toMatch(/^uploader: only http and https/)
+      expect((e as { details: { field: string } }).details.field).toBe('uploader')
+    }
   })
 
   it('normalises endpoints and rejects what is not an http(s) base URL, naming the field', () => {
