@@ -15,8 +15,9 @@
  * The ao-compatible whole-memory SHA-256 (hex, what ao Checkpoints carry) is computed for full
  * snapshots, or taken from the caller, and recorded as `sha256` when known; `null` otherwise.
  */
-import { PAGE_SIZE, WORDS_PER_PAGE, pageCountOf, pageLength, wordsOf } from './memory-pages'
-import { diffPages, imageOf, type PageImage } from './snapshot-image'
+import { PAGE_SIZE, WORDS_PER_PAGE, isZeroPage, pageCountOf, pageLength, wordsOf } from './memory-pages'
+import { diffPages, diffSparse, imageOf, type PageImage } from './snapshot-image'
+import { forEachPage, isSparseMemory, toDense, type SparseMemory } from '../wasm/sparse-memory'
 import { packZeroRuns, unpackZeroRuns } from './snapshot-zero-runs'
 import { StoreError } from './errors'
 import type { SnapshotKind } from './records'
@@ -58,9 +59,12 @@ export interface EncodedSnapshot {
 
 /**
  * Read `memory` synchronously (scan, copy, XOR) and encode it; after the first await the caller may
- * change or drop the memory. Without `base` the snapshot is full.
+ * change or drop the memory. Without `base` the snapshot is full. A sparse memory (its non-zero
+ * pages, as the runtime worker hands them over) needs no scan; its whole-memory SHA-256 is only
+ * computed when asked for (`hashWholeMemory`), else recorded as null (see wholeMemorySha256).
  */
-export async function encodeSnapshot(memory: Uint8Array, base?: SnapshotBase | null, opts: EncodeOptions = {}): Promise<EncodedSnapshot> {
+export async function encodeSnapshot(memory: Uint8Array | SparseMemory, base?: SnapshotBase | null, opts: EncodeOptions = {}): Promise<EncodedSnapshot> {
+  if (isSparseMemory(memory)) return encodeSparse(memory, base ?? null, opts)
   if (!(memory instanceof Uint8Array) || memory.byteLength === 0) {
     throw new StoreError('store/invalid', `snapshot memory must be a non-empty Uint8Array (got ${describe(memory)})`)
   }
@@ -85,19 +89,46 @@ export async function encodeSnapshot(memory: Uint8Array, base?: SnapshotBase | n
   }
 }
 
+async function encodeSparse(memory: SparseMemory, base: SnapshotBase | null, opts: EncodeOptions): Promise<EncodedSnapshot> {
+  if (memory.byteLength === 0) throw new StoreError('store/invalid', 'snapshot memory must not be empty (a sparse memory of 0 bytes)')
+  const t0 = performance.now()
+  const kind: SnapshotKind = base ? 'incremental' : 'full'
+  const whole = opts.sha256 !== undefined ? Promise.resolve(opts.sha256) : opts.hashWholeMemory ? sha256Hex(toDense(memory)) : Promise.resolve(null)
+  const { changed, image } = diffSparse(memory, base?.image ?? null)
+  const listed = new Map<number, Int32Array>()
+  forEachPage(memory, (p, bytes) => listed.set(p, wordsOf(bytes)))
+  const data = payloadOf((p) => listed.get(p), changed, memory.byteLength, base?.image ?? null)
+  const header = linkHeader(kind, memory.byteLength, base?.contentSha256 ?? null, changed)
+  const t1 = performance.now()
+  const stored = kind === 'full' ? compress(data) : Promise.resolve(new Blob([packZeroRuns(new Int32Array(data.buffer, 0, Math.ceil(data.byteLength / 4)))]))
+  const [blob, contentSha256, sha256] = await Promise.all([stored, sha256Hex(concat(header, data)), whole])
+  return {
+    kind, byteLength: memory.byteLength, pages: Uint32Array.from(changed), contentSha256, sha256, blob,
+    rawSize: data.byteLength, compressedSize: blob.size, image,
+    timings: { scanMs: t1 - t0, compressHashMs: performance.now() - t1 },
+  }
+}
+
 /** The bytes a link stores: page bytes (full) or old XOR new (incremental), in page order. */
 function pagePayload(memory: Uint8Array, pages: readonly number[], base: PageImage | null): Uint8Array<ArrayBuffer> {
   const words = wordsOf(memory)
+  return payloadOf((p) => {
+    const start = p * WORDS_PER_PAGE
+    return words.subarray(start, Math.min(start + WORDS_PER_PAGE, words.length))
+  }, pages, memory.byteLength, base)
+}
+
+/** `pageWords(p)`: the words of page p now (undefined: all zero). */
+function payloadOf(pageWords: (p: number) => Int32Array | undefined, pages: readonly number[], byteLength: number, base: PageImage | null): Uint8Array<ArrayBuffer> {
   const out = new Int32Array(pages.length * WORDS_PER_PAGE)
   let size = 0
   pages.forEach((p, k) => {
-    const start = p * WORDS_PER_PAGE
-    const now = words.subarray(start, Math.min(start + WORDS_PER_PAGE, words.length))
+    const now = pageWords(p)
     const at = k * WORDS_PER_PAGE
-    out.set(now, at)
+    if (now) out.set(now, at)
     const old = base && p < pageCountOf(base.byteLength) ? base.pages.get(p) : undefined
     if (old) for (let i = 0; i < old.length; i++) out[at + i] = out[at + i]! ^ old[i]!
-    size += pageLength(p, memory.byteLength)
+    size += pageLength(p, byteLength)
   })
   return new Uint8Array(out.buffer, 0, size)
 }
@@ -183,6 +214,38 @@ export function rebuildMemory(chain: readonly SnapshotLink[]): { memory: Uint8Ar
   }
   const out = len === cap ? memory : memory.subarray(0, len)
   return { memory: out, image: imageOf(out, touched) }
+}
+
+/**
+ * `rebuildMemory` without the dense memory: the chain applied to a page map, zero pages dropped.
+ * The result is the next incremental's base and, as a sparse memory, what the runtime loads.
+ */
+export function rebuildImage(chain: readonly SnapshotLink[]): PageImage {
+  const top = chain[chain.length - 1]
+  if (!top) throw new StoreError('store/invalid', 'rebuilding a snapshot: empty chain')
+  if (chain[0]!.kind !== 'full' || chain.slice(1).some((l) => l.kind !== 'incremental')) {
+    throw new StoreError('store/corrupt', `rebuilding snapshot ${top.id}: chain ${chain.map((l) => `${l.id}:${l.kind}`).join(' → ')} is not one full snapshot then incrementals`, { snapshotId: top.id })
+  }
+  const pages = new Map<number, Int32Array>()
+  for (const link of chain) {
+    const count = pageCountOf(link.byteLength)
+    for (const p of [...pages.keys()]) if (p >= count) pages.delete(p)
+    const src = wordsOf(link.data)
+    link.pages.forEach((p, k) => {
+      const n = Math.ceil(pageLength(p, link.byteLength) / 4)
+      const from = k * WORDS_PER_PAGE
+      if (link.kind === 'full') {
+        pages.set(p, src.slice(from, from + n))
+        return
+      }
+      const old = pages.get(p)
+      const out = new Int32Array(n)
+      for (let i = 0; i < n; i++) out[i] = (old?.[i] ?? 0) ^ src[from + i]!
+      pages.set(p, out)
+    })
+  }
+  for (const [p, w] of pages) if (isZeroPage(w, 0)) pages.delete(p)
+  return { byteLength: top.byteLength, pages }
 }
 
 async function compress(data: Uint8Array<ArrayBuffer>): Promise<Blob> {

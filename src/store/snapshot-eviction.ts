@@ -31,6 +31,22 @@ export function protectedSnapshotIds(metas: readonly SnapshotRecord[]): Set<numb
   return keep
 }
 
+/**
+ * One process's snapshots that pruning to the newest `keep` deletes: all but the newest `keep`
+ * non-corrupt ones (by ordinate, then id) and the chains those need, and `alsoKeep` (with chains).
+ */
+export function snapshotsToPrune(metas: readonly SnapshotRecord[], keep: number, alsoKeep: readonly number[] = []): SnapshotRecord[] {
+  const byId = new Map(metas.map((m) => [m.id, m]))
+  const newestFirst = metas.filter((m) => !m.corrupt).sort((a, b) => compareOrdinates(b, a) || b.id - a.id)
+  const kept = new Set<number>()
+  const withChain = (id: number) => {
+    for (let s = byId.get(id); s && !kept.has(s.id); s = s.baseId === null ? undefined : byId.get(s.baseId)) kept.add(s.id)
+  }
+  for (const m of newestFirst.slice(0, keep)) withChain(m.id)
+  for (const id of alsoKeep) withChain(id)
+  return metas.filter((m) => !kept.has(m.id))
+}
+
 /** Delete every unprotected snapshot (and any not in `alsoKeep`), oldest first, in one transaction. */
 export async function evictOldSnapshots(db: Db, alsoKeep: readonly number[] = []): Promise<EvictedSnapshot[]> {
   const tx = db.transaction(['snapshots', 'snapshotData'], 'readwrite')

@@ -11,11 +11,12 @@
  */
 import type { StoreDb } from './db'
 import type { Ordinate, SnapshotRecord } from './records'
-import type { EvictedSnapshot } from './snapshot-eviction'
-import type { PageImage } from './snapshot-image'
+import { snapshotsToPrune, type EvictedSnapshot } from './snapshot-eviction'
+import { imageToSparse, type PageImage } from './snapshot-image'
+import type { SparseMemory } from '../wasm/sparse-memory'
 import { StoreError, isStoreError } from './errors'
 import { checkOrdinate, ordinateText } from './ordinate'
-import { SNAPSHOT_FORMAT, encodeSnapshot, openLink, rebuildMemory, sha256Hex, type StoredLink } from './snapshot-codec'
+import { SNAPSHOT_FORMAT, encodeSnapshot, openLink, rebuildImage, rebuildMemory, sha256Hex, type SnapshotLink, type StoredLink } from './snapshot-codec'
 
 export interface WriteSnapshotOptions {
   /** 'auto' (default): incremental on the newest usable snapshot at or below the ordinate; 'full': always full */
@@ -49,9 +50,9 @@ export interface ReadSnapshotOptions {
   keepBase?: boolean
 }
 
-export interface RestoredSnapshot {
+export interface RestoredSnapshot<M = Uint8Array> {
   snapshot: SnapshotRecord
-  memory: Uint8Array
+  memory: M
   /** newer snapshots that failed their check and were passed over */
   skipped: { id: number; ordinate: Ordinate; error: StoreError }[]
 }
@@ -80,7 +81,7 @@ export class SnapshotStore {
    * Store a snapshot of `memory` (the whole linear memory after evaluating `ordinate`). The
    * memory is read during this call only, but must not change until the returned promise settles.
    */
-  async write(processId: string, ordinate: Ordinate, memory: Uint8Array, opts: WriteSnapshotOptions = {}): Promise<WrittenSnapshot> {
+  async write(processId: string, ordinate: Ordinate, memory: Uint8Array | SparseMemory, opts: WriteSnapshotOptions = {}): Promise<WrittenSnapshot> {
     const where = `writing snapshot of process ${processId} at ${ordinateText(ordinate)}`
     checkOrdinate(ordinate, where)
     const maxDepth = opts.maxDepth ?? 8
@@ -146,6 +147,27 @@ export class SnapshotStore {
    * corrupt ('store/corrupt'). Its page image becomes the base for the process's next incremental.
    */
   async read(id: number, opts: ReadSnapshotOptions = {}): Promise<{ snapshot: SnapshotRecord; memory: Uint8Array }> {
+    return this.rebuild(id, opts, async (chain, where, top) => {
+      const { memory, image } = rebuildMemory(chain)
+      if (opts.checkWholeMemory && top.sha256 !== null) await checkWhole(memory, top, where)
+      return { memory, image }
+    })
+  }
+
+  /**
+   * `read` without building the whole memory: its non-zero pages (~2 MB for aos instead of 110 MB),
+   * what the runtime loads on a warm open.
+   */
+  async readSparse(id: number, opts: ReadSnapshotOptions = {}): Promise<{ snapshot: SnapshotRecord; memory: SparseMemory }> {
+    return this.rebuild(id, opts, async (chain, where, top) => {
+      const image = rebuildImage(chain)
+      const memory = imageToSparse(image)
+      if (opts.checkWholeMemory && top.sha256 !== null) await checkWhole(rebuildMemory(chain).memory, top, where)
+      return { memory, image }
+    })
+  }
+
+  private async rebuild<M>(id: number, opts: ReadSnapshotOptions, build: (chain: SnapshotLink[], where: string, top: SnapshotRecord) => Promise<{ memory: M; image: PageImage }>): Promise<{ snapshot: SnapshotRecord; memory: M }> {
     const where = `reading snapshot ${id}`
     const { metas, blobs } = await this.db.read(['snapshots', 'snapshotData'], where, async (tx) => {
       const metas: SnapshotRecord[] = []
@@ -182,14 +204,7 @@ export class SnapshotStore {
       }
       // Links decompress and hash concurrently (CompressionStream and WebCrypto work off the JS thread's critical path).
       const chain = await Promise.all(links.map((l) => openLink(l, where)))
-      const { memory, image } = rebuildMemory(chain)
-      if (opts.checkWholeMemory && top.sha256 !== null) {
-        const sha = await sha256Hex(memory)
-        if (sha !== top.sha256) {
-          throw new StoreError('store/corrupt', `${where}: SHA-256 of the rebuilt memory is ${sha}, recorded ${top.sha256}`,
-            { snapshotId: id, expected: top.sha256, actual: sha })
-        }
-      }
+      const { memory, image } = await build(chain, where, top)
       if (!opts.keepBase) this.bases.set(top.processId, { id: top.id, ordinate: { nonce: top.nonce, cron: top.cron }, depth: top.depth, contentSha256: top.contentSha256, image, chain: metas.map((m) => m.id) })
       return { snapshot: top, memory }
     } catch (e) {
@@ -221,12 +236,21 @@ export class SnapshotStore {
    * ones are marked corrupt and listed in `skipped`. Undefined when none is usable.
    */
   async restoreNewest(processId: string, o: Ordinate, opts: ReadSnapshotOptions = {}): Promise<RestoredSnapshot | undefined> {
+    return this.restoreWith(processId, o, (id) => this.read(id, opts))
+  }
+
+  /** `restoreNewest` giving the memory's non-zero pages (readSparse). */
+  async restoreNewestSparse(processId: string, o: Ordinate, opts: ReadSnapshotOptions = {}): Promise<RestoredSnapshot<SparseMemory> | undefined> {
+    return this.restoreWith(processId, o, (id) => this.readSparse(id, opts))
+  }
+
+  private async restoreWith<M>(processId: string, o: Ordinate, read: (id: number) => Promise<{ snapshot: SnapshotRecord; memory: M }>): Promise<RestoredSnapshot<M> | undefined> {
     const skipped: RestoredSnapshot['skipped'] = []
     for (;;) {
       const meta = await this.newestAtOrBelow(processId, o)
       if (!meta) return undefined
       try {
-        const { snapshot, memory } = await this.read(meta.id, opts)
+        const { snapshot, memory } = await read(meta.id)
         return { snapshot, memory, skipped }
       } catch (e) {
         if (!isStoreError(e, 'store/corrupt')) throw e
@@ -235,10 +259,40 @@ export class SnapshotStore {
     }
   }
 
+  /**
+   * Keep the newest `keep` usable snapshots of a process (settings: snapshots.keepPerProcess) and
+   * every snapshot their incremental chains need (and the chain of the base the next incremental
+   * will be written on); delete the others, corrupt ones included. Log entries and results are
+   * never touched. Returns what was deleted.
+   */
+  async prune(processId: string, keep: number): Promise<EvictedSnapshot[]> {
+    if (!Number.isInteger(keep) || keep < 1) throw new StoreError('store/invalid', `pruning snapshots of ${processId}: keep must be a whole number >= 1, got ${keep}`)
+    const where = `pruning snapshots of process ${processId} to the newest ${keep}`
+    const cached = this.bases.get(processId)
+    const { value } = await this.db.write(['snapshots', 'snapshotData'], where, async (tx) => {
+      const metas = await tx.objectStore('snapshots').index('by-ordinate').getAll(IDBKeyRange.bound([processId, 0, 0], [processId, Infinity, Infinity]))
+      const doomed = snapshotsToPrune(metas, keep, cached ? cached.chain : [])
+      for (const m of doomed) {
+        void tx.objectStore('snapshots').delete(m.id)
+        void tx.objectStore('snapshotData').delete(m.id)
+      }
+      return doomed.map((m): EvictedSnapshot => ({ id: m.id, processId: m.processId, nonce: m.nonce, cron: m.cron, compressedSize: m.compressedSize }))
+    })
+    return value
+  }
+
   private async markCorrupt(id: number): Promise<void> {
     await this.db.write(['snapshots'], `marking snapshot ${id} corrupt`, async (tx) => {
       const m = await tx.objectStore('snapshots').get(id)
       if (m && !m.corrupt) await tx.objectStore('snapshots').put({ ...m, corrupt: true })
     })
+  }
+}
+
+async function checkWhole(memory: Uint8Array, top: SnapshotRecord, where: string): Promise<void> {
+  const sha = await sha256Hex(memory)
+  if (sha !== top.sha256) {
+    throw new StoreError('store/corrupt', `${where}: SHA-256 of the rebuilt memory is ${sha}, recorded ${top.sha256}`,
+      { snapshotId: top.id, expected: top.sha256, actual: sha })
   }
 }
