@@ -3,6 +3,7 @@
  * ao-protocol.md §1) and their validators. Rust `Option<String>` fields arrive as null or are
  * absent; the validators turn both into `undefined`.
  */
+import { hyperbeamNodeReason, hyperbeamPageReason, hyperbeamUnsupported } from './hb-schedule-format'
 import { arr, bool, intLike, obj, optStr, owner, str, sub, tags, type Validate, type WireOwner, type WireTag } from './wire-types'
 
 /** A message as the SU serves it. `data` went through `String::from_utf8_lossy` (binary is lost). */
@@ -101,6 +102,8 @@ export const suEdge: Validate<SuEdge> = (v, f = '') => {
 
 export const suPage: Validate<SuPage> = (v, f = '') => {
   const o = obj(v, f)
+  const hb = hyperbeamPageReason(o)
+  if (hb) throw hyperbeamUnsupported(hb, 'the schedule page:')
   const info = obj(o.page_info, sub(f, 'page_info'))
   return {
     hasNextPage: bool(info.has_next_page, sub(sub(f, 'page_info'), 'has_next_page')),
@@ -141,6 +144,8 @@ export const suTimestamp: Validate<SuTimestamp> = (v, f = '') => {
 /** A single message read by id: `{message, assignment}` (json.rs `Message`). */
 export const suMessageWithAssignment: Validate<SuEdge['node']> = (v, f = '') => {
   const o = obj(v, f)
+  const hb = hyperbeamNodeReason(o)
+  if (hb) throw hyperbeamUnsupported(hb, 'the message read:')
   return {
     message: o.message === null || o.message === undefined ? null : suMessage(o.message, sub(f, 'message')),
     assignment: suAssignment(o.assignment, sub(f, 'assignment')),
