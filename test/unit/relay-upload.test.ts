@@ -120,7 +120,7 @@ describe('uploads of pushes to non-process targets', () => {
     const client = new UploaderClient(devnet.urls.gateway)
     const signed = await relay.relayKey.sign({ target: payee, tags: [{ name: 'Action', value: 'Paid' }], data: 'x' })
     const bad = signed.bytes.slice()
-    bad[bad.length - 1] ^= 1 // flip a data bit: the signature no longer covers it
+    bad[bad.length - 1] = bad.at(-1)! ^ 1 // flip a data bit: the signature no longer covers it
     await expect(client.upload(signed.id, bad)).rejects.toThrow(/→ 400 .*signature or layout is invalid/)
     await expect(new HttpClient().request({ url: joinUrl(devnet.urls.gateway, '/tx/solana'), method: 'POST', body: signed.bytes })).rejects.toThrow(/400 .*only arweave/)
     expect(await new GatewayClient(devnet.urls.gateway).transaction(signed.id)).toBeUndefined()
