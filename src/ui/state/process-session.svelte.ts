@@ -45,7 +45,8 @@ export class ProcessSession {
   /** what cranking the results of messages this tab sent pushed (newest last) */
   cranks = $state<CrankSummary[]>([])
 
-  #handle: ProcessHandle | null = null
+  // Raw state: views read `handle` (the clear-cache button), and a handle must not be deep-proxied.
+  #handle = $state.raw<ProcessHandle | null>(null)
   #unsubscribe: (() => void) | null = null
   #timer: ReturnType<typeof setInterval> | null = null
   #waiters = new Map<string, (r: MessageResult) => void>()
