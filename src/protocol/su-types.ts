@@ -157,3 +157,18 @@ function dropUndefined<T extends object>(o: T): T {
   for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k]
   return o
 }
+
+/**
+ * Old-structure (pre-aop6) legacynet edges: the SU stored one signed bundle item whose *own*
+ * tags carry the protocol fields (Epoch, Nonce, …) and whose data is the bundle holding the
+ * message, and serves that outer item as the assignment (servers/su json.rs Message::from_bytes,
+ * branch where `Epoch` is a top-level tag). Its signature covers the bundle bytes, which the JSON
+ * omits, so it cannot be verified from the SU's JSON: it is unverifiable, not forged. Such an item
+ * is recognised by the bundle tags (`Bundle-Format`/`Bundle-Version`) that a current assignment
+ * (an empty-data item, builder.rs gen_assignment) never has. Returns why, or undefined.
+ */
+export function oldStructureAssignmentReason(a: SuAssignment): string | undefined {
+  const bundleTags = a.tags.filter((t) => t.name === 'Bundle-Format' || t.name === 'Bundle-Version')
+  if (bundleTags.length === 0 || !a.tags.some((t) => t.name === 'Epoch')) return undefined
+  return `assignment ${a.id} is an old-structure (pre-aop6) SU bundle item (${bundleTags.map((t) => `${t.name}: ${t.value}`).join(', ')}, Epoch at top level): its signature covers the bundle holding the message, which the SU's JSON does not include, so it cannot be verified from the SU`
+}
