@@ -32,10 +32,14 @@ if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
 run('npx', ['vite', 'build', '--logLevel', 'warn'], 'building the app')
 
 const children = []
-function start(cmd, args, name) {
-  const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
+/** Each child leads its own process group, so stopping reaches its grandchildren (vite's esbuild). */
+function start(cmd, args, name, onLine) {
+  const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], detached: true })
   children.push(child)
-  child.stdout.on('data', (d) => process.stdout.write(`[${name}] ${d}`))
+  child.stdout.on('data', (d) => {
+    process.stdout.write(`[${name}] ${d}`)
+    onLine?.(String(d))
+  })
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`[aolight] ${name} stopped unexpectedly (${signal ?? 'exit ' + code}); shutting down.`)
@@ -45,18 +49,35 @@ function start(cmd, args, name) {
   return child
 }
 let stopping = false
+function signalGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal)
+  } catch {} // already gone
+}
 function stop(code = 0) {
+  if (stopping) return
   stopping = true
-  for (const c of children) c.kill('SIGTERM')
-  setTimeout(() => process.exit(code), 500).unref()
+  for (const c of children) signalGroup(c, 'SIGTERM')
+  // A devnet busy in a long evaluation cannot handle SIGTERM; don't leave it holding the ports.
+  setTimeout(() => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) signalGroup(c, 'SIGKILL')
+    process.exit(code)
+  }, 3000)
 }
 process.on('SIGINT', () => stop(0))
 process.on('SIGTERM', () => stop(0))
 
-start(process.execPath, ['--experimental-wasm-memory64', '--import', 'tsx', 'test/devnet/cli.ts', '--port', String(devnetPort), '--seed', '--demo-out', 'dist/demo-processes.json'], 'devnet')
-start('npx', ['vite', 'preview', '--port', String(appPort), '--strictPort', '--logLevel', 'warn'], 'app')
+let seeded
+const seedingDone = new Promise((resolve) => (seeded = resolve))
+let devnetOut = ''
+start(process.execPath, ['--experimental-wasm-memory64', '--import', 'tsx', 'test/devnet/cli.ts', '--port', String(devnetPort), '--seed', '--demo-out', 'dist/demo-processes.json'], 'devnet', (text) => {
+  devnetOut = (devnetOut + text).slice(-4096) // a line may arrive in two chunks
+  if (devnetOut.includes('demo list written')) seeded()
+})
+// vite's own bin, not the npx wrapper: a signal to npx would not reach the server.
+start(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'preview', '--port', String(appPort), '--strictPort', '--logLevel', 'warn'], 'app')
 
-// Print the URL once the app server answers.
+// Print the URL once the app server answers and the demo processes exist (the home page lists them).
 const url = `http://127.0.0.1:${appPort}/`
 for (let i = 0; i < 120 && !stopping; i++) {
   try {
@@ -65,4 +86,5 @@ for (let i = 0; i < 120 && !stopping; i++) {
   } catch {}
   await new Promise((r) => setTimeout(r, 250))
 }
+await seedingDone
 if (!stopping) console.log(`\n[aolight] ready: open ${url}\n[aolight] local ao network: gateway http://127.0.0.1:${devnetPort} (Ctrl-C stops everything)\n`)
