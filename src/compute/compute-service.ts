@@ -79,7 +79,21 @@ export interface ComputeStats {
   snapshotsWritten: number
   lastSnapshotMs: number | null
   evictedSnapshots: number
+  /** snapshots deleted to keep the newest `snapshots.keepPerProcess` */
+  prunedSnapshots: number
   skippedPushes: number
+  /** ms since open at which each step of opening finished (benchmarks; see bench/warm-open.bench.ts) */
+  open?: OpenTimings
+}
+
+/** Cumulative ms since open, per step of opening the process. */
+export interface OpenTimings {
+  store: number
+  process: number
+  module: number
+  snapshot: number
+  runtime: number
+  evaluator: number
 }
 
 const MAX = Number.MAX_SAFE_INTEGER
@@ -117,6 +131,10 @@ export class ComputeService {
   private tickTimer: ReturnType<typeof setInterval> | undefined
   private lastPrompt: string | null = null
   private readonly openedAt = now()
+  /** a warm open's background locate + process record; settled when the cold path returns */
+  private network: Promise<void> = Promise.resolve()
+  /** where the restored snapshot left the memory (null: from the start) */
+  private startPosition: Ordinate | null = null
   private readonly started: Promise<void>
   private markStarted!: () => void
   private failStarted!: (e: unknown) => void
@@ -125,7 +143,7 @@ export class ComputeService {
   private batch: Promise<void> | undefined
   readonly stats: ComputeStats = {
     mode: 'starting', readyMs: null, restoreMs: null, restoredAt: null, verified: 0, evaluated: 0, evaluatedThisSession: 0,
-    replayMismatches: 0, verifyRate: 0, evaluateRate: 0, snapshotsWritten: 0, lastSnapshotMs: null, evictedSnapshots: 0, skippedPushes: 0,
+    replayMismatches: 0, verifyRate: 0, evaluateRate: 0, snapshotsWritten: 0, lastSnapshotMs: null, evictedSnapshots: 0, prunedSnapshots: 0, skippedPushes: 0,
   }
 
   constructor(private readonly cfg: ComputeServiceConfig, private readonly emit: (events: ProcessEvent[]) => void) {
@@ -193,6 +211,11 @@ export class ComputeService {
     this.push({ type: 'progress', progress: p })
   }
 
+  private mark(step: keyof OpenTimings): void {
+    const o = (this.stats.open ??= { store: 0, process: 0, module: 0, snapshot: 0, runtime: 0, evaluator: 0 })
+    o[step] = now() - this.openedAt
+  }
+
   private warn(e: unknown): void {
     this.push({ type: 'warning', error: toNodeErrorInfo(e) })
   }
@@ -227,9 +250,14 @@ export class ComputeService {
           this.push({ type: 'warning', error: { code: 'storage/quota', message: `Storage is full: evicted ${ev.length} old snapshot(s) to make room (log entries are never evicted).`, details: { evicted: ev.length } } })
         },
       })
+      this.mark('store')
       this.setStatus({ state: 'locating' })
       await this.load()
       await this.startRuntime()
+      // A warm open shows its state before the network answers; now wait for it (or go offline).
+      await this.network
+      if (this.offline) await this.reverifyOffline()
+      await this.startEvaluator()
       this.markStarted()
       this.tickTimer = setInterval(() => this.onTick(), 500)
       const evaluating = this.evaluateLoop()
@@ -250,29 +278,37 @@ export class ComputeService {
     this.setStatus({ state: 'stopped', error })
   }
 
+  /**
+   * The process and its module. Warm (both cached, the module verified): from IndexedDB at once,
+   * while the SU is located and the process record read in the background (`network`); cold:
+   * from the network first, or from the cache when the network is unreachable (offline).
+   */
   private async load(): Promise<void> {
     const locator = new Locator({ gateway: this.gateway, http: this.http, ...(this.cfg.endpoints.suIsRouter && { routerUrl: this.cfg.endpoints.su }) })
     const deps = { gateway: this.gateway, locator, http: this.http, store: this.store }
-    try {
-      this.proc = await loadProcess(deps, this.cfg.processId)
-    } catch (e) {
-      if (!isNetworkFailure(e)) throw e
-      this.proc = await loadCachedProcess(this.store, this.cfg.processId)
-      if (!this.proc) throw new ComputeError('compute/offline-no-cache', `process ${this.cfg.processId}: the network is unreachable (${(e as Error).message}) and nothing is cached for it`, { processId: this.cfg.processId }, { cause: e })
-      this.offline = true
+    const cached = await loadCachedProcess(this.store, this.cfg.processId)
+    const cachedModule = cached ? await this.store.modules.get(cached.moduleId) : undefined
+    if (cached && cachedModule?.verified) {
+      this.proc = cached
+      this.network = this.connect(deps)
+      this.network.catch(() => undefined) // awaited in run()
+    } else {
+      await this.connect(deps)
     }
-    this.stats.mode = this.offline ? 'offline' : 'online'
-    this.verifiedHead = this.proc.stored.verifiedHead
-    this.storedHead = this.proc.stored.evaluatedHead
-    this.setStatus({ state: 'loading-module', moduleId: this.proc.moduleId })
-    const { module } = await loadModule(deps, this.proc.moduleId, { offline: this.offline })
+    this.mark('process')
+    const proc = this.proc!
+    this.verifiedHead = proc.stored.verifiedHead
+    this.storedHead = proc.stored.evaluatedHead
+    this.setStatus({ state: 'loading-module', moduleId: proc.moduleId })
+    const { module } = await loadModule(deps, proc.moduleId, { offline: this.offline })
     this.module = module
-    this.options = moduleOptionsFromTags(module.tags, this.proc.tags)
+    this.mark('module')
+    this.options = moduleOptionsFromTags(module.tags, proc.tags)
     // WeaveDrive reads: the nested runtime worker builds a gateway-backed data provider from the
     // gateway URL given to RuntimeHost (a function cannot cross the worker boundary).
-    this.env = buildEnv({ id: this.proc.id, ownerAddress: this.proc.ownerAddress, tags: this.proc.tags }, { id: module.id, ownerAddress: module.ownerAddress, tags: module.tags })
-    if (tagValue(this.proc.tags, 'Cron-Interval') !== undefined && !this.cfg.cron) {
-      this.warn(new ComputeError('compute/evaluation', `process ${this.proc.id} defines crons (Cron-Interval) but no cron generator is wired: cron messages are not evaluated, so results may differ from a CU's`))
+    this.env = buildEnv({ id: proc.id, ownerAddress: proc.ownerAddress, tags: proc.tags }, { id: module.id, ownerAddress: module.ownerAddress, tags: module.tags })
+    if (tagValue(proc.tags, 'Cron-Interval') !== undefined && !this.cfg.cron) {
+      this.warn(new ComputeError('compute/evaluation', `process ${proc.id} defines crons (Cron-Interval) but no cron generator is wired: cron messages are not evaluated, so results may differ from a CU's`))
     }
     this.setStatus({ state: 'syncing' })
     const t = now()
@@ -281,7 +317,20 @@ export class ComputeService {
     this.meters.evaluate.reset(this.storedHead ? this.storedHead.nonce + 1 : 0, t)
     this.stats.verified = this.verifiedHead + 1
     this.stats.evaluated = this.storedHead ? this.storedHead.nonce + 1 : 0
-    if (this.offline) await this.reverifyOffline()
+  }
+
+  /** Locate the SU and read the process record; unreachable: the cached process, offline. */
+  private async connect(deps: { gateway: GatewayClient; locator: Locator; http: HttpClient; store: AolightStore }): Promise<void> {
+    try {
+      // The same process (records are immutable), now with its SU's URL; heads are the stored ones.
+      this.proc = await loadProcess(deps, this.cfg.processId)
+    } catch (e) {
+      if (!isNetworkFailure(e)) throw e
+      this.proc ??= await loadCachedProcess(this.store, this.cfg.processId)
+      if (!this.proc) throw new ComputeError('compute/offline-no-cache', `process ${this.cfg.processId}: the network is unreachable (${(e as Error).message}) and nothing is cached for it`, { processId: this.cfg.processId }, { cause: e })
+      this.offline = true
+    }
+    this.stats.mode = this.offline ? 'offline' : 'online'
   }
 
   private syncTarget(): SyncTarget {
@@ -308,31 +357,40 @@ export class ComputeService {
     if (out.failure) throw out.failure
   }
 
+  /**
+   * The runtime worker starts and compiles the module while the newest snapshot at or below the
+   * verified head is read (its non-zero pages only), then loads it: the process's state is ready.
+   */
   private async startRuntime(): Promise<void> {
     const p = this.proc!
-    const t0 = now()
-    let memory: Uint8Array | undefined
-    let position: Ordinate | null = null
-    if (this.verifiedHead >= 0) {
-      const r0 = now()
-      const restored = await this.store.snapshots.restoreNewest(p.id, { nonce: this.verifiedHead, cron: MAX })
-      for (const s of restored?.skipped ?? []) this.warn(s.error)
-      if (restored) {
-        memory = restored.memory
-        position = { nonce: restored.snapshot.nonce, cron: restored.snapshot.cron }
-        this.stats.restoreMs = now() - r0
-        this.stats.restoredAt = position
-      }
-    }
-    const options: RuntimeOptions = { ...this.options! }
-    if (memory) options.memory = memory
+    const r0 = now()
+    const restoring = this.verifiedHead < 0 ? Promise.resolve(undefined)
+      : this.store.snapshots.restoreNewestSparse(p.id, { nonce: this.verifiedHead, cron: MAX }).then((restored) => {
+        for (const s of restored?.skipped ?? []) this.warn(s.error)
+        if (restored) {
+          this.startPosition = { nonce: restored.snapshot.nonce, cron: restored.snapshot.cron }
+          this.stats.restoreMs = now() - r0
+          this.stats.restoredAt = this.startPosition
+        }
+        this.mark('snapshot')
+        return restored?.memory
+      })
     this.host = await RuntimeHost.start({
-      bytes: this.module!.bytes, options, spawnWorker: this.cfg.spawnRuntimeWorker, timeoutMs: this.cfg.runtimeTimeoutMs ?? 10_000,
+      bytes: this.module!.bytes, options: { ...this.options! }, startFrom: restoring, spawnWorker: this.cfg.spawnRuntimeWorker, timeoutMs: this.cfg.runtimeTimeoutMs ?? 10_000,
+      // offline is only known after the network answered (a warm open doesn't wait for it)
       ...(!this.offline && { weaveDriveGateway: this.gateway.url }),
       onEvent: (e) => {
         if (e.type === 'timeout' || e.type === 'failed') this.warn(new ComputeError('compute/evaluation', e.type === 'timeout' ? `message ${e.messageId ?? '?'} (nonce ${e.nonce ?? '?'}) ran longer than ${e.timeoutMs} ms and was stopped` : e.message))
       },
     })
+    this.mark('runtime')
+    this.stats.readyMs = now() - this.openedAt
+  }
+
+  /** The evaluator at the restored position (after the network answered: hydration, crons need it). */
+  private async startEvaluator(): Promise<void> {
+    const p = this.proc!
+    const position = this.startPosition
     const upTo = position?.nonce ?? -1
     const before = upTo >= 0 ? await this.store.log.range(p.id, 0, upTo) : []
     const last = before[before.length - 1]
@@ -340,7 +398,7 @@ export class ComputeService {
     const edge0 = before[0] ?? (await this.store.log.get(p.id, 0))
     const cron = this.cfg.cron?.({ processId: p.id, ownerAddress: p.ownerAddress, tags: p.tags, origin: { timestamp: p.record.timestamp, blockHeight: Number(p.record.block) }, ...(!this.offline && { gateway: this.gateway }) }) ?? null
     this.evaluator = new Evaluator({
-      host: this.host,
+      host: this.host!,
       env: this.env!,
       cron,
       ...(!this.offline && { hydrate: (s) => hydrateAssignment(this.gateway, s) }),
@@ -348,7 +406,7 @@ export class ComputeService {
         firstMessage: async () => syntheticFirstMessage(p, p.record.data ?? (this.offline ? '' : await this.gateway.getRawText(p.id))),
       }),
     }, { position, pushed: pushedDeepHashes(before), ...(prevMsg && { prev: boundaryOf(prevMsg) }) })
-    this.stats.readyMs = now() - this.openedAt
+    this.mark('evaluator')
   }
 
   /** Fetch and verify until caught up, then poll for new messages. */
@@ -539,11 +597,12 @@ export class ComputeService {
     try {
       const t0 = now()
       const memory = await this.host.snapshot()
-      const w = await this.store.snapshots.write(this.cfg.processId, pos, memory)
+      await this.store.snapshots.write(this.cfg.processId, pos, memory)
       this.stats.snapshotsWritten++
       this.stats.lastSnapshotMs = now() - t0
       this.decide({ type: 'snapshotted', at: Date.now() })
-      if (w.evicted.length > 0) this.stats.evictedSnapshots += 0 // reported through onEvicted
+      // settings.snapshots.keepPerProcess (chains the kept ones need stay; log and results always do)
+      this.stats.prunedSnapshots += (await this.store.snapshots.prune(this.cfg.processId, this.cfg.snapshots.keepPerProcess)).length
     } catch (e) {
       // A snapshot is an optimisation: report it, keep evaluating.
       this.warn(e)

@@ -9,6 +9,7 @@ import type { DryRunRequest, MessageResult } from '../node/contract'
 import type { MappedMessage } from '../protocol/message-mapping'
 import { removeInvalidTags } from '../protocol/message-mapping'
 import type { AoEnv, AoMessage, RuntimeOptions } from '../wasm/types'
+import type { SparseMemory } from '../wasm/sparse-memory'
 import { ComputeError } from './compute-errors'
 import { toMessageResult } from './logged-message'
 
@@ -33,7 +34,7 @@ export function dryRunMessage(processId: string, req: DryRunRequest, at: { times
 }
 
 export async function runDryRun(
-  memory: Uint8Array,
+  memory: Uint8Array | SparseMemory,
   module: { bytes: Uint8Array; options: RuntimeOptions },
   spawnWorker: SpawnRuntimeWorker,
   msg: MappedMessage,

@@ -11,6 +11,7 @@
 import { releaseProxy, wrap, type Endpoint, type Remote } from 'comlink'
 import { RuntimeError, type AoEnv, type AoMessage, type AoResult, type RuntimeErrorCode, type RuntimeOptions } from '../wasm/types'
 import { isErrorResult } from '../wasm/index'
+import type { SparseMemory } from '../wasm/sparse-memory'
 import type { RuntimeWorkerApi, WorkerFailure } from './runtime-worker-api'
 
 export interface RuntimeWorkerHandle {
@@ -37,6 +38,12 @@ export interface RuntimeHostConfig {
   bytes: Uint8Array
   /** `options.memory`, if set, is the starting state (and the first checkpoint) */
   options: RuntimeOptions
+  /**
+   * The starting state when it is still being read (a snapshot restore): the worker starts and
+   * compiles the module meanwhile, and loads this once it resolves (undefined: fresh memory).
+   * Overrides `options.memory`.
+   */
+  startFrom?: Promise<Uint8Array | SparseMemory | undefined>
   /** gateway URL for WeaveDrive reads, built into a data provider inside the runtime worker */
   weaveDriveGateway?: string
   spawnWorker: SpawnRuntimeWorker
@@ -50,7 +57,7 @@ export interface RuntimeHostConfig {
 }
 
 export type RuntimeHostEvent =
-  | { type: 'ready'; generation: number; memoryByteLength: number; loadMs: number }
+  | { type: 'ready'; generation: number; memoryByteLength: number; loadMs: number; compileMs: number }
   | { type: 'checkpoint'; afterMessages: number; bytes: number; ms: number }
   | { type: 'timeout'; messageId: string | undefined; nonce: number | undefined; elapsedMs: number; timeoutMs: number }
   | { type: 'failed'; messageId: string | undefined; nonce: number | undefined; code: RuntimeErrorCode; message: string }
@@ -75,7 +82,8 @@ export class RuntimeHost {
   private remote: Remote<RuntimeWorkerApi> | undefined
   private death: Promise<string> = new Promise(() => {})
   private generation = 0
-  private checkpointMemory: Uint8Array | undefined
+  private checkpointMemory: Uint8Array | SparseMemory | undefined
+  private startFrom: Promise<Uint8Array | SparseMemory | undefined> | undefined
   /** messages that changed memory since the checkpoint, replayed after a restart */
   private journal: { msg: AoMessage; env: AoEnv }[] = []
   private queue: Promise<unknown> = Promise.resolve()
@@ -94,6 +102,7 @@ export class RuntimeHost {
     // snapshot policy. 1000 messages bounds a watchdog replay to a couple of seconds.
     this.checkpointEvery = cfg.checkpointEvery ?? 1000
     this.checkpointMemory = cfg.options.memory
+    this.startFrom = cfg.startFrom
   }
 
   static async start(cfg: RuntimeHostConfig): Promise<RuntimeHost> {
@@ -116,8 +125,11 @@ export class RuntimeHost {
     return this.enqueue(() => this.handleNow(msg, env))
   }
 
-  /** Take a checkpoint now and return it (the host keeps this same array: don't modify it). */
-  snapshot(): Promise<Uint8Array> {
+  /**
+   * Take a checkpoint now and return it: the memory's non-zero pages (or the starting memory
+   * when nothing changed it yet). The host keeps this same object: don't modify it.
+   */
+  snapshot(): Promise<Uint8Array | SparseMemory> {
     return this.enqueue(async () => {
       this.assertUsable()
       await this.checkpoint()
@@ -198,7 +210,7 @@ export class RuntimeHost {
 
   private async checkpoint(): Promise<void> {
     const t0 = perfNow()
-    const c = await this.call(this.api.snapshot(), this.loadTimeoutMs)
+    const c = await this.call(this.api.sparseSnapshot(), this.loadTimeoutMs)
     if (!c.done || !c.reply.ok) {
       // the journal still leads from the previous checkpoint to the current state
       this.emit({ type: 'failed', messageId: undefined, nonce: undefined, code: !c.done ? c.code : (c.reply as WorkerFailure).code, message: `checkpoint failed: ${failureText(c)}` })
@@ -208,7 +220,7 @@ export class RuntimeHost {
     this.checkpointMemory = c.reply.memory
     const afterMessages = this.journal.length
     this.journal = []
-    this.emit({ type: 'checkpoint', afterMessages, bytes: c.reply.memory.byteLength, ms: perfNow() - t0 })
+    this.emit({ type: 'checkpoint', afterMessages, bytes: c.reply.memory.data.byteLength, ms: perfNow() - t0 })
   }
 
   private stopWorker(): void {
@@ -225,13 +237,27 @@ export class RuntimeHost {
     this.worker = worker
     this.death = new Promise((resolve) => worker.onDeath?.(resolve))
     this.remote = wrap<RuntimeWorkerApi>(worker.endpoint)
+    // compile in the worker while the starting state may still be read
+    const prepared = this.call(this.api.prepare(this.cfg.bytes), this.loadTimeoutMs)
+    if (this.startFrom) {
+      const from = this.startFrom
+      this.startFrom = undefined
+      try {
+        this.checkpointMemory = await from
+      } catch (e) {
+        this.stopWorker()
+        throw e
+      }
+    }
+    const p = await prepared
+    if (!p.done || !p.reply.ok) throw this.fatal(!p.done ? p.code : (p.reply as WorkerFailure).code, `compiling the module failed: ${failureText(p)}`)
     const options: RuntimeOptions = { ...this.cfg.options }
     if (this.checkpointMemory) options.memory = this.checkpointMemory
     else delete options.memory
-    const c = await this.call(this.api.load(this.cfg.bytes, options, this.cfg.weaveDriveGateway), this.loadTimeoutMs)
+    const c = await this.call(this.api.load(null, options, this.cfg.weaveDriveGateway), this.loadTimeoutMs)
     if (!c.done || !c.reply.ok) throw this.fatal(!c.done ? c.code : (c.reply as WorkerFailure).code, `loading the module failed: ${failureText(c)}`)
     this.lastMemoryByteLength = c.reply.memoryByteLength
-    this.emit({ type: 'ready', generation: this.generation, memoryByteLength: c.reply.memoryByteLength, loadMs: c.reply.loadMs })
+    this.emit({ type: 'ready', generation: this.generation, memoryByteLength: c.reply.memoryByteLength, loadMs: c.reply.loadMs, compileMs: p.reply.compileMs })
   }
 
   /** New worker from the checkpoint, then replay the journal: the state before the bad message. */

@@ -4,7 +4,8 @@
  * object and lose its `code`. Snapshots are transferred, not copied.
  */
 import { transfer } from 'comlink'
-import { loadAoModule } from '../wasm/index'
+import { compileAoModule, loadAoModule } from '../wasm/index'
+import { isSparseMemory, toDense, toSparse, type SparseMemory } from '../wasm/sparse-memory'
 import { gatewayDataProviderFor } from './gateway-data-provider'
 import { RuntimeError, type AoEnv, type AoInstance, type AoMessage, type AoResult, type RuntimeErrorCode, type RuntimeOptions } from '../wasm/types'
 
@@ -17,13 +18,28 @@ export interface WorkerFailure {
 export type LoadReply = { ok: true; memoryByteLength: number; loadMs: number } | WorkerFailure
 export type HandleReply = { ok: true; result: AoResult; memoryByteLength: number } | WorkerFailure
 export type SnapshotReply = { ok: true; memory: Uint8Array } | WorkerFailure
+export type SparseSnapshotReply = { ok: true; memory: SparseMemory } | WorkerFailure
+export type PrepareReply = { ok: true; compileMs: number } | WorkerFailure
 
 export interface RuntimeWorkerApi {
-  /** `weaveDriveGateway`: where WeaveDrive `/data/<txid>` reads fetch from (none: reads find no file). */
-  load(bytes: Uint8Array, options: RuntimeOptions, weaveDriveGateway?: string): Promise<LoadReply>
+  /**
+   * Compile the module ahead of `load` (while the caller still reads the snapshot to load); a
+   * later `load(null, …)` instantiates this compiled module.
+   */
+  prepare(bytes: Uint8Array): Promise<PrepareReply>
+  /**
+   * `bytes` null: the module given to `prepare`. `weaveDriveGateway`: where WeaveDrive
+   * `/data/<txid>` reads fetch from (none: reads find no file).
+   */
+  load(bytes: Uint8Array | null, options: RuntimeOptions, weaveDriveGateway?: string): Promise<LoadReply>
   handle(msg: AoMessage, env: AoEnv): Promise<HandleReply>
   /** A copy of the whole linear memory, transferred to the caller. */
   snapshot(): Promise<SnapshotReply>
+  /**
+   * The memory's non-zero pages (sparse-memory.ts), transferred: the scan runs here, and ~2 MB
+   * cross the worker boundary instead of aos's 110 MB.
+   */
+  sparseSnapshot(): Promise<SparseSnapshotReply>
 }
 
 function failure(e: unknown, fallback: RuntimeErrorCode): WorkerFailure {
@@ -34,15 +50,32 @@ function failure(e: unknown, fallback: RuntimeErrorCode): WorkerFailure {
 /** How the worker gets an instance: our runtime, or (in tests) anything honouring the contract. */
 export type LoadInstance = (bytes: Uint8Array, options: RuntimeOptions) => Promise<AoInstance>
 
-export function createRuntimeWorkerApi(load: LoadInstance = loadAoModule): RuntimeWorkerApi {
+export function createRuntimeWorkerApi(load?: LoadInstance): RuntimeWorkerApi {
   let instance: AoInstance | undefined
+  /** what `prepare` was given, compiled when our runtime is used */
+  let prepared: { bytes: Uint8Array; compiled: Promise<WebAssembly.Module> | undefined } | undefined
   const notLoaded = (): WorkerFailure => ({ ok: false, code: 'runtime/terminated', message: 'runtime worker: no module loaded (call load first)' })
   return {
+    async prepare(bytes) {
+      const t0 = performance.now()
+      const compiled = load ? undefined : compileAoModule(bytes)
+      prepared = { bytes, compiled }
+      try {
+        await compiled
+        return { ok: true, compileMs: performance.now() - t0 }
+      } catch (e) {
+        return failure(e, 'runtime/bad-module')
+      }
+    },
     async load(bytes, options, weaveDriveGateway) {
       const t0 = performance.now()
       try {
-        const withData = weaveDriveGateway ? { ...options, dataProvider: gatewayDataProviderFor(weaveDriveGateway) } : options
-        const loaded = await load(bytes, withData)
+        if (!bytes && !prepared) return { ok: false, code: 'runtime/bad-module', message: 'runtime worker: load(null) without a prepared module (call prepare first)' }
+        let withData = weaveDriveGateway ? { ...options, dataProvider: gatewayDataProviderFor(weaveDriveGateway) } : options
+        // another runtime behind the contract (tests: the reference loader) takes whole memories
+        if (load && isSparseMemory(withData.memory)) withData = { ...withData, memory: toDense(withData.memory) }
+        const loaded = bytes ? await (load ?? loadAoModule)(bytes, withData)
+          : load ? await load(prepared!.bytes, withData) : await loadAoModule(await prepared!.compiled!, withData)
         instance = loaded
         return { ok: true, memoryByteLength: loaded.memoryByteLength, loadMs: performance.now() - t0 }
       } catch (e) {
@@ -62,6 +95,11 @@ export function createRuntimeWorkerApi(load: LoadInstance = loadAoModule): Runti
       if (!instance) return notLoaded()
       const memory = instance.snapshot()
       return transfer({ ok: true as const, memory }, [memory.buffer])
+    },
+    async sparseSnapshot() {
+      if (!instance) return notLoaded()
+      const memory = toSparse(instance.memoryView())
+      return transfer({ ok: true as const, memory }, [memory.data.buffer])
     },
   }
 }
