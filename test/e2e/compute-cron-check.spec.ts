@@ -1,0 +1,123 @@
+/**
+ * Cron evaluations cross-checked in the tab: a real aos process on the devnet with
+ * `Cron-Interval: 1-second` (the ticks on one second in three error on purpose) is opened through the real node
+ * client and the shipped compute worker (test/e2e/harness/compute.ts). The tab evaluates the crons
+ * due between scheduled messages, checks each against the devnet CU's `/cron` (by timestamp and the
+ * nonce it follows), stores a check record under the cron's own key, and moves the cron row to
+ * `agreed`. Errored crons are not listed by a CU's `/cron`, so they stay `computed` with an `error`
+ * check record: never `diverged`.
+ */
+import { test, expect, type Page } from '@playwright/test'
+import { startDevnet, type Devnet } from '../devnet/devnet'
+import { loadKey } from '../devnet/keys'
+import { sendMessage, spawnProcess } from '../devnet/ao-http'
+import { harnessUrl } from './env'
+import type { ComputeHarness } from './harness/compute'
+import type { LoggedMessage } from '../../src/node/contract'
+
+declare global {
+  interface Window { compute: ComputeHarness }
+}
+
+// Helper 4's ports (43400-43490).
+const BASE_PORT = 43430
+test.describe.configure({ mode: 'serial', timeout: 180_000 })
+
+const BOOT = `
+Ticks = 0
+Handlers.add("tick", Handlers.utils.hasMatchingTag("Action", "Tick"), function(msg)
+  Ticks = Ticks + 1
+  -- fails on one second in three (a failed tick rolls back, so the condition can't depend on Ticks)
+  if math.floor(msg.Timestamp / 1000) % 3 == 0 then error("tick at " .. msg.Timestamp .. " fails on purpose") end
+  print("tick " .. Ticks)
+end)
+`
+
+let devnet: Devnet
+let pid = ''
+let head = 0
+
+test.beforeAll(async ({ browser }) => {
+  devnet = await startDevnet({ basePort: BASE_PORT })
+  const wallet = loadKey('wallet-a')
+  pid = await spawnProcess(devnet.urls.mu, wallet, {
+    module: devnet.moduleIds.aos64,
+    scheduler: devnet.suAddress,
+    data: BOOT,
+    tags: [{ name: 'Authority', value: devnet.authority }, { name: 'On-Boot', value: 'Data' }, { name: 'Cron-Interval', value: '1-second' }, { name: 'Cron-Tag-Action', value: 'Tick' }],
+  })
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setTimeout(r, 1600))
+    await sendMessage(devnet.urls.mu, wallet, pid, [{ name: 'Action', value: 'Eval' }], 'return Ticks')
+    head++
+  }
+  // Warm the Vite dev server (dependency optimisation reloads the page once).
+  const warm = await browser.newPage()
+  await openHarness(warm)
+  await warm.waitForTimeout(3000)
+  await warm.close()
+})
+
+test.afterAll(async () => {
+  await devnet?.stop()
+})
+
+async function openHarness(page: Page): Promise<void> {
+  page.on('pageerror', (e) => console.log('pageerror:', e.message))
+  await page.goto(`${harnessUrl}/compute.html?${new URLSearchParams({ ...devnet.urls })}`)
+  await page.waitForFunction(() => document.title === 'compute harness ready')
+}
+
+const hasError = (m: LoggedMessage) => m.result?.Error !== undefined && m.result.Error !== null && m.result.Error !== ''
+
+test('every cron evaluation is cross-checked on /cron: agreed, or (errored) unverifiable, never diverged', async ({ page }) => {
+  await openHarness(page)
+  await page.evaluate((p) => window.compute.open(p), pid)
+  await page.waitForFunction((h) => {
+    const st = window.compute.status()
+    return st?.state === 'stopped' || (st?.state === 'idle' && st.evaluatedHead === h)
+  }, head, { timeout: 120_000, polling: 200 })
+  expect(await page.evaluate(() => window.compute.status())).toMatchObject({ state: 'idle', evaluatedHead: head })
+
+  // The cron rows reach their verdict (checks run in the background after evaluation).
+  let crons: LoggedMessage[] = []
+  await expect.poll(async () => {
+    crons = (await page.evaluate(() => window.compute.allMessages())).filter((m) => m.cron)
+    return crons.filter((m) => !hasError(m) && m.verification.level !== 'agreed').length
+  }, { timeout: 60_000 }).toBe(0)
+
+  const ok = crons.filter((m) => !hasError(m))
+  const failed = crons.filter(hasError)
+  expect(ok.length).toBeGreaterThanOrEqual(2)
+  expect(failed.length).toBeGreaterThanOrEqual(1)
+  for (const m of failed) expect(m.verification.level, `cron ${m.id}`).toBe('computed')
+  expect(crons.every((m) => /^cron:\d+\.\d+$/.test(m.id))).toBe(true)
+
+  // The cron row reads back by its id with the verdict.
+  const one = await page.evaluate((id) => window.compute.message(id), ok[0]!.id)
+  expect(one).toMatchObject({ id: ok[0]!.id, cron: true, verification: { level: 'agreed' } })
+
+  // Check records are stored under each cron's (nonce, cron index), one per CU.
+  const records = () => page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('aolight-e2e-compute')
+      r.onsuccess = () => resolve(r.result)
+      r.onerror = () => reject(r.error)
+    })
+    const all = await new Promise<{ nonce: number; cron: number; verdict: string }[]>((resolve, reject) => {
+      const r = db.transaction('checks').objectStore('checks').getAll()
+      r.onsuccess = () => resolve(r.result as { nonce: number; cron: number; verdict: string }[])
+      r.onerror = () => reject(r.error)
+    })
+    db.close()
+    return all.filter((c) => c.cron > 0).map((c) => `cron:${c.nonce}.${c.cron} ${c.verdict}`).sort()
+  })
+  const expected = [...ok.map((m) => `${m.id} agreed`), ...failed.map((m) => `${m.id} error`)].sort()
+  await expect.poll(records, { timeout: 30_000 }).toEqual(expected)
+  const events = await page.evaluate(() => window.compute.events())
+  expect(events.filter((e) => e.type === 'divergence')).toEqual([])
+  // Errored crons: a warning says the CU lists no such cron evaluation.
+  const warnings = events.flatMap((e) => (e.type === 'warning' ? [e.error.message] : []))
+  expect(warnings.some((w) => w.includes('/cron lists no cron evaluation at timestamp'))).toBe(true)
+  await page.evaluate(() => window.compute.close())
+})
