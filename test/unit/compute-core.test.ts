@@ -113,8 +113,8 @@ describe('log sync resume state and the first message', () => {
 })
 
 describe('result and dry-run shapes', () => {
-  it('keeps the CU result shape and stringifies a structured Error', () => {
-    expect(toMessageResult({ Output: { data: '1' }, Messages: [{ Tags: [] }], Spawns: [], Assignments: [], Error: { e: 1 } })).toEqual({ Output: { data: '1' }, Messages: [{ Tags: [] }], Spawns: [], Assignments: [], Error: '{"e":1}' })
+  it('keeps the CU result shape and a structured Error as the module gave it (the reference CU reports it unchanged)', () => {
+    expect(toMessageResult({ Output: { data: '1' }, Messages: [{ Tags: [] }], Spawns: [], Assignments: [], Error: { e: 1 } })).toEqual({ Output: { data: '1' }, Messages: [{ Tags: [] }], Spawns: [], Assignments: [], Error: { e: 1 } })
     expect(toMessageResult({ Output: 'x' })).toEqual({ Output: 'x', Messages: [], Spawns: [], Assignments: [] })
     expect(promptOf({ data: { prompt: 'aos> ' } })).toBe('aos> ')
     expect(promptOf({ data: 'x', prompt: '> ' })).toBe('> ')
