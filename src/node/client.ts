@@ -32,6 +32,16 @@ export interface AppClientOptions {
   /** starts the relay (default: relay-client.ts over a new relay worker, loaded lazily) */
   startRelay?: (settings: Settings) => Promise<RelayClient>
   shared?: SharedProcessOptions
+  /** how long a process stays open after its last view closed (default 10 s; 0 closes at once) */
+  lingerMs?: number
+}
+
+interface OpenEntry {
+  handle: Promise<ProcessHandle>
+  /** views holding it */
+  users: number
+  /** the pending close once no view holds it */
+  linger: ReturnType<typeof setTimeout> | undefined
 }
 
 /**
@@ -149,35 +159,88 @@ export function createAppClient(opts: AppClientOptions = {}): AppClient {
     return { type: 'crank', crank: summary }
   }
 
-  const open = new Map<string, { handle: Promise<ProcessHandle>; users: number }>()
+  /**
+   * Open processes of this tab, shared by the views that use them. When the last view closes, the
+   * process stays open for `lingerMs` (navigating from a process to one of its messages and back
+   * reuses it instead of closing and reopening the compute worker), and a process that is closing
+   * is reopened only once its close finished: otherwise the new handle would find its own tab's
+   * closing handle still holding the process's lock and follow a leader that is going away.
+   */
+  const open = new Map<string, OpenEntry>()
+  const closing = new Map<string, Promise<void>>()
+  const lingerMs = opts.lingerMs ?? 10_000
 
   async function openProcess(id: string): Promise<ProcessHandle> {
     const known = open.get(id)
     if (known) {
       known.users++
-      return refCounted(id, await known.handle)
+      if (known.linger) clearTimeout(known.linger)
+      known.linger = undefined
+      return refCounted(id, known, await known.handle)
     }
-    const entry = { handle: openSharedProcess(id, () => compute.openProcess(id), opts.shared).then(withCrank), users: 1 }
+    const entry: OpenEntry = {
+      handle: (closing.get(id) ?? Promise.resolve()).then(() => openSharedProcess(id, () => compute.openProcess(id), opts.shared)).then(withCrank),
+      users: 1,
+      linger: undefined,
+    }
     open.set(id, entry)
-    entry.handle.catch(() => open.delete(id))
-    return refCounted(id, await entry.handle)
+    entry.handle.catch(() => {
+      if (open.get(id) === entry) open.delete(id)
+    })
+    return refCounted(id, entry, await entry.handle)
   }
 
-  /** Each caller closes its own view of a shared handle; the last one closes the process. */
-  function refCounted(id: string, h: ProcessHandle): ProcessHandle {
+  /** Closes a shared handle now (it leaves the map first: the next open starts afresh after it). */
+  function shut(id: string, entry: OpenEntry, h: ProcessHandle): Promise<void> {
+    if (open.get(id) === entry) open.delete(id)
+    if (entry.linger) clearTimeout(entry.linger)
+    const done = h.close().finally(() => {
+      if (closing.get(id) === done) closing.delete(id)
+    })
+    closing.set(id, done)
+    return done
+  }
+
+  /** Each caller closes its own view of a shared handle; the last one closes the process (after the linger). */
+  function refCounted(id: string, entry: OpenEntry, h: ProcessHandle): ProcessHandle {
     let closed = false
     return {
       ...h,
       id: h.id,
       subscribe: (l) => h.subscribe(l),
+      async clearCache() {
+        // The compute worker ends with its cache: nobody may reuse this handle afterwards.
+        if (open.get(id) === entry) open.delete(id)
+        try {
+          await h.clearCache()
+        } finally {
+          await shut(id, entry, h).catch(() => undefined)
+        }
+      },
       async close() {
         if (closed) return
         closed = true
-        const entry = open.get(id)
-        if (!entry || --entry.users > 0) return
-        open.delete(id)
-        await h.close()
+        if (--entry.users > 0 || open.get(id) !== entry) return
+        if (lingerMs <= 0) return shut(id, entry, h)
+        entry.linger = setTimeout(() => {
+          if (entry.users === 0) void shut(id, entry, h).catch(() => undefined)
+        }, lingerMs)
       },
+    }
+  }
+
+  async function clearProcess(processId: string): Promise<void> {
+    const entry = open.get(processId)
+    if (!entry) {
+      await closing.get(processId)
+      return compute.storage.clearProcess(processId)
+    }
+    const h = await entry.handle
+    open.delete(processId)
+    try {
+      await h.clearCache()
+    } finally {
+      await shut(processId, entry, h).catch(() => undefined)
     }
   }
 
@@ -221,7 +284,7 @@ export function createAppClient(opts: AppClientOptions = {}): AppClient {
       return (await needRelay()).spawn(request)
     },
     settings: compute.settings,
-    storage: compute.storage,
+    storage: { ...compute.storage, clearProcess },
     wallet: {
       state: () => wallet,
       connect: async () => (await needRelay()).connect(),

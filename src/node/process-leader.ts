@@ -6,6 +6,11 @@
  * the browser releases the lock, the next waiting tab gets it and opens the process itself; the
  * compute service resumes from what the leader stored in IndexedDB (log, results, snapshots), so no
  * verified or evaluated work is lost.
+ *
+ * A query never fails because the leader changed: a tab that becomes leader runs its own pending
+ * queries locally, and a new leader announces itself so that followers send their pending queries
+ * (all read-only or idempotent) to it again. Closing a follower withdraws its place in the lock's
+ * queue, so a closed view never holds the lock for a moment on its way out.
  */
 import { NodeError, type NodeErrorInfo, type ProcessEvent, type ProcessHandle, type PhaseProgress, type ProcessStatus, type ProcessSummary } from './contract'
 
@@ -15,6 +20,8 @@ type Method = 'messages' | 'message' | 'divergences' | 'dryRun' | 'clearCache'
 export type ChannelMessage =
   | { kind: 'events'; events: ProcessEvent[] }
   | { kind: 'hello'; from: string }
+  /** a tab just became the leader: followers say hello and send their pending calls again */
+  | { kind: 'leader'; from: string }
   | { kind: 'replay'; to: string; events: ProcessEvent[] }
   | { kind: 'call'; from: string; callId: number; method: Method; args: unknown[] }
   | { kind: 'reply'; to: string; callId: number; ok: true; value: unknown }
@@ -25,6 +32,14 @@ export interface SharedProcessOptions {
   channel?: (name: string) => BroadcastChannel
   /** how long a follower waits for the leader to answer a query */
   callTimeoutMs?: number
+}
+
+interface PendingCall {
+  method: Method
+  args: unknown[]
+  resolve: (v: unknown) => void
+  reject: (e: unknown) => void
+  timer: ReturnType<typeof setTimeout>
 }
 
 export const lockName = (id: string) => `aolight.process.${id}`
@@ -70,12 +85,14 @@ export async function openSharedProcess(id: string, openLocal: () => Promise<Pro
   const channel = makeChannel(lockName(id))
   const listeners = new Set<(e: ProcessEvent) => void>()
   const latch = new Latch()
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void; timer: ReturnType<typeof setTimeout> }>()
+  const pending = new Map<number, PendingCall>()
   let nextCall = 1
   let local: ProcessHandle | null = null
   let unsubscribeLocal: (() => void) | null = null
   let release: (() => void) | null = null
   let closed = false
+  // Withdraws this tab's place in the lock queue when the handle closes before it got the lock.
+  const queued = new AbortController()
 
   const deliver = (e: ProcessEvent) => {
     latch.note(e)
@@ -94,7 +111,11 @@ export async function openSharedProcess(id: string, openLocal: () => Promise<Pro
       return
     }
     if (m.kind === 'events') for (const e of m.events) deliver(e)
-    else if (m.kind === 'replay' && m.to === me) for (const e of m.events) deliver(e)
+    else if (m.kind === 'leader') {
+      // The calls posted to the previous leader may never be answered: ask the new one.
+      post({ kind: 'hello', from: me })
+      for (const [callId, p] of pending) post({ kind: 'call', from: me, callId, method: p.method, args: p.args })
+    } else if (m.kind === 'replay' && m.to === me) for (const e of m.events) deliver(e)
     else if (m.kind === 'reply' && m.to === me) {
       const p = pending.get(m.callId)
       if (!p) return
@@ -123,12 +144,13 @@ export async function openSharedProcess(id: string, openLocal: () => Promise<Pro
       return
     }
     local = h
-    // Queries a follower sent to the old leader will not be answered: ask again locally.
+    // Queries this tab sent to the old leader will not be answered: run them here.
     for (const [callId, p] of pending) {
       pending.delete(callId)
       clearTimeout(p.timer)
-      p.reject(new NodeError('process/closed', `the tab that ran process ${id} went away; this tab runs it now, ask again`, { processId: id }))
+      invoke(h, p.method, p.args).then(p.resolve, p.reject)
     }
+    post({ kind: 'leader', from: me })
     deliver({ type: 'role', role: 'leader' })
     unsubscribeLocal = h.subscribe((e) => {
       deliver(e)
@@ -161,13 +183,16 @@ export async function openSharedProcess(id: string, openLocal: () => Promise<Pro
     deliver({ type: 'role', role: 'follower' })
     post({ kind: 'hello', from: me })
     // Wait behind the leader: when it goes, this tab takes over.
-    void locks.request(lockName(id), async () => {
-      try {
-        await lead()
-      } catch (e) {
-        deliver({ type: 'status', status: { state: 'stopped', error: toInfo(e) } })
-      }
-    })
+    locks
+      .request(lockName(id), { signal: queued.signal }, async () => {
+        try {
+          await lead()
+        } catch (e) {
+          deliver({ type: 'status', status: { state: 'stopped', error: toInfo(e) } })
+        }
+      })
+      .catch(() => undefined) // aborted by close(): nothing to do
+
   }
 
   const call = <T>(method: Method, args: unknown[]): Promise<T> => {
@@ -180,7 +205,7 @@ export async function openSharedProcess(id: string, openLocal: () => Promise<Pro
         pending.delete(callId)
         reject(new NodeError('network/unreachable', `the tab running process ${id} did not answer ${method} within ${timeoutMs / 1000} s`, { processId: id, method }))
       }, timeoutMs)
-      pending.set(callId, { resolve: resolve as (v: unknown) => void, reject, timer })
+      pending.set(callId, { method, args, resolve: resolve as (v: unknown) => void, reject, timer })
       post({ kind: 'call', from: me, callId, method, args })
     })
   }
@@ -201,8 +226,12 @@ export async function openSharedProcess(id: string, openLocal: () => Promise<Pro
     async close() {
       if (closed) return
       closed = true
+      queued.abort()
       listeners.clear()
-      for (const p of pending.values()) clearTimeout(p.timer)
+      for (const p of pending.values()) {
+        clearTimeout(p.timer)
+        p.reject(new NodeError('process/closed', `process ${id} was closed before the tab running it answered`, { processId: id }))
+      }
       pending.clear()
       unsubscribeLocal?.()
       try {
