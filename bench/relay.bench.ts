@@ -11,8 +11,13 @@
  *   same Send (same outbox shape, fresh data each time), where the tab is the only pusher; the push
  *   is checked on B's SU log afterwards, outside the timing. The superseded path (crank of a real
  *   result the MU already pushed: sign, POST, refusal recognised) is reported as its own figure.
+ * References measured in the same run: aoconnect `message()` (arbundles signing + MU POST) for
+ * sign+submit; for the crank, the bare push a reference MU makes for the same outbox (arbundles
+ * RSA signing of the rewritten item + POST to the SU, no target check, no queue, no confirmation);
+ * for uploads, the bare `POST /tx/arweave` of an arbundles-signed item.
  */
 import { ArweaveSigner, createData } from 'arbundles'
+import { connect, createSigner } from '@permaweb/aoconnect'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { startDevnet } from '../test/devnet/devnet'
 import { loadKey } from '../test/devnet/keys'
@@ -24,7 +29,8 @@ import { messageItem, spawnItem } from '../src/relay/item-builder'
 import { KeyfileSigner, KeySigner } from '../src/relay/signer'
 import { SendQueue } from '../src/relay/send-queue'
 import { MemoryQueueStore } from '../src/relay/memory-queue-store'
-import { Crank } from '../src/relay/crank'
+import { Crank, planCrank } from '../src/relay/crank'
+import { UploaderClient } from '../src/relay/uploader'
 import { ProcessCheck } from '../src/relay/process-check'
 import { GatewayClient } from '../src/protocol/gateway-client'
 import { median, now, row, type Bench, type BenchRow } from './lib'
@@ -64,19 +70,38 @@ const bench: Bench = async ({ quick }) => {
     const m = quick ? 10 : 40
     const evalItem = (i: number) => signer.sign(messageItem({ target: A, tags: [{ name: 'Action', value: 'Eval' }], data: `return ${i}` }))
 
-    t = now()
-    for (let i = 0; i < m; i++) await queue.submit((await evalItem(i)).bytes)
-    rows.push(row({ group: 'relay', name: 'sign+submit via MU, sequential (devnet, aos eval included)', value: (m * 1000) / (now() - t), unit: 'items/s' }))
+    // Interleaved item by item (ours, then aoconnect's), so warm-up and a busy machine weigh on both alike.
+    const ao = connect({ MODE: 'legacy', MU_URL: devnet.urls.mu, CU_URL: devnet.urls.cu, GATEWAY_URL: devnet.urls.gateway } as never) as unknown as {
+      message(a: { process: string; signer: unknown; tags: { name: string; value: string }[]; data: string }): Promise<string>
+    }
+    const aoSigner = createSigner(key.jwk)
+    let oursMs = 0
+    let aoMs = 0
+    for (let i = 0; i < m; i++) {
+      t = now()
+      await queue.submit((await evalItem(i)).bytes)
+      oursMs += now() - t
+      t = now()
+      await ao.message({ process: A, signer: aoSigner, tags: [{ name: 'Action', value: 'Eval' }], data: `return ${500 + i}` })
+      aoMs += now() - t
+    }
+    const seqOurs = (m * 1000) / oursMs
+    const seqAo = (m * 1000) / aoMs
+    rows.push(row({ group: 'relay', name: 'sign+submit via MU, sequential (devnet, aos eval included)', value: seqOurs, unit: 'items/s', reference: { name: 'aoconnect message()', value: seqAo }, note: 'ours also persists each item and records sent' }))
 
-    t = now()
-    let next = 0
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      while (next < m) {
-        const i = next++
-        await queue.submit((await evalItem(1000 + i)).bytes)
-      }
-    }))
-    rows.push(row({ group: 'relay', name: 'sign+submit via MU, 8 in flight (devnet, aos eval included)', value: (m * 1000) / (now() - t), unit: 'items/s' }))
+    // 8 in flight, batch by batch, alternating ours and aoconnect's.
+    oursMs = 0
+    aoMs = 0
+    const batches = Math.max(1, Math.round(m / 8))
+    for (let b = 0; b < batches; b++) {
+      t = now()
+      await Promise.all(Array.from({ length: 8 }, async (_, j) => queue.submit((await evalItem(1000 + b * 8 + j)).bytes)))
+      oursMs += now() - t
+      t = now()
+      await Promise.all(Array.from({ length: 8 }, (_, j) => ao.message({ process: A, signer: aoSigner, tags: [{ name: 'Action', value: 'Eval' }], data: `return ${2000 + b * 8 + j}` })))
+      aoMs += now() - t
+    }
+    rows.push(row({ group: 'relay', name: 'sign+submit via MU, 8 in flight (devnet, aos eval included)', value: (batches * 8 * 1000) / oursMs, unit: 'items/s', reference: { name: 'aoconnect message(), 8 in flight', value: (batches * 8 * 1000) / aoMs } }))
 
     // Crank latency: result in hand → our push assigned on B's SU.
     const cu = new CuClient(devnet.urls.cu)
@@ -90,7 +115,9 @@ const bench: Bench = async ({ quick }) => {
       processInfo: async () => ({ moduleId: devnet.moduleIds.aos64, schedulerAddress: devnet.suAddress }),
     })
     const pushLat: number[] = []
+    const bareLat: number[] = []
     const supersededLat: number[] = []
+    const muSigner = new ArweaveSigner(loadKey('wallet-b').jwk as never)
     const rounds = quick ? 5 : 20
     for (let i = 0; i < rounds; i++) {
       const send = (tag: string) => `Send({ Target = "${B}", Action = "Ping", Data = "${tag}-${i}" })`
@@ -116,11 +143,64 @@ const bench: Bench = async ({ quick }) => {
         throw new Error(`crank bench: push ${push.id} not scheduled on ${B}: ${JSON.stringify(onSu).slice(0, 300)}`)
       }
       pushLat.push(elapsed)
+
+      // Reference: the bare push of another dry-run's outbox, as an MU makes it (sign + POST).
+      const dry2 = await cu.dryRun(A, { Owner: key.address, Target: A, Tags: [{ name: 'Action', value: 'Eval' }], Data: send('bare') })
+      const input = planCrank(dry2, { ...origin, messageId: `bare-${i}` }).messages[0]!.input
+      t0 = now()
+      const item = createData(input.data as string, muSigner, { target: input.target as string, anchor: input.anchor as string, tags: input.tags as never })
+      await item.sign(muSigner)
+      const res = await fetch(devnet.urls.su, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(item.getRaw()) })
+      if (!res.ok) throw new Error(`crank bench: bare push refused: ${res.status} ${await res.text()}`)
+      await res.arrayBuffer()
+      bareLat.push(now() - t0)
     }
     const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)] ?? 0
     const note = 'isProcess check + sign (ed25519) + POST to the SU (devnet evaluates before answering) + assignment lookup'
-    rows.push(row({ group: 'relay', name: 'crank latency: result → push assigned on target SU (median)', value: median(pushLat), unit: 'ms', higherIsBetter: false, note: `${note}; outbox of a dry-run (no MU pushes it), ${rounds} rounds` }))
-    rows.push(row({ group: 'relay', name: 'crank latency p90', value: p90(pushLat), unit: 'ms', higherIsBetter: false }))
+    const bare = { name: 'bare MU push (arbundles RSA sign + POST to SU)', value: median(bareLat) }
+    rows.push(row({ group: 'relay', name: 'crank latency: result → push assigned on target SU (median)', value: median(pushLat), unit: 'ms', higherIsBetter: false, reference: bare, note: `${note}; outbox of a dry-run (no MU pushes it), ${rounds} rounds` }))
+    rows.push(row({ group: 'relay', name: 'crank latency p90', value: p90(pushLat), unit: 'ms', higherIsBetter: false, reference: { name: 'bare MU push p90', value: p90(bareLat) } }))
+
+    // Uploads: a Send to a wallet, cranked to the devnet gateway's POST /tx/arweave, receipt in hand.
+    const upQueue = new SendQueue({
+      store: new MemoryQueueStore(),
+      route: () => 'su',
+      mu: () => new MuClient(devnet.urls.mu),
+      suFor: async () => new SuClient(devnet.urls.su),
+      uploader: () => new UploaderClient(devnet.urls.gateway),
+      uploads: (() => {
+        const m = new Map<string, never>()
+        return { get: async (id: string) => m.get(id), set: async (id: string, v: unknown) => void m.set(id, v as never) }
+      })(),
+    })
+    const upCrank = new Crank({
+      signer: relayKey,
+      queue: upQueue,
+      assignAt: async () => new MuClient(devnet.urls.su),
+      pushed: { get: async () => undefined, set: async () => undefined },
+      isProcess: (id) => targets.isProcess(id),
+      processInfo: async () => ({ moduleId: devnet.moduleIds.aos64, schedulerAddress: devnet.suAddress }),
+    })
+    const upLat: number[] = []
+    const bareUpLat: number[] = []
+    const wallet = loadKey('wallet-b').address
+    for (let i = 0; i < rounds; i++) {
+      const dry = await cu.dryRun(A, { Owner: key.address, Target: A, Tags: [{ name: 'Action', value: 'Eval' }], Data: `Send({ Target = "${wallet}", Action = "Paid", Data = "up-${i}" })` })
+      const origin = { processId: A, moduleId: devnet.moduleIds.aos64, schedulerAddress: devnet.suAddress, messageId: `up-${i}`, pushedFor: `up-${i}` }
+      let t0 = now()
+      const r = await upCrank.crank(dry, origin)
+      if (r.uploaded.length !== 1 || r.errors.length) throw new Error(`crank bench: expected 1 upload, got ${JSON.stringify(r)}`)
+      upLat.push(now() - t0)
+      const input = planCrank(dry, { ...origin, messageId: `bare-up-${i}` }).messages[0]!.input
+      t0 = now()
+      const item = createData(`bare-${input.data as string}`, muSigner, { target: input.target as string, anchor: input.anchor as string, tags: input.tags as never })
+      await item.sign(muSigner)
+      const res = await fetch(`${devnet.urls.gateway}/tx/arweave`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(item.getRaw()) })
+      if (!res.ok) throw new Error(`crank bench: bare upload refused: ${res.status}`)
+      await res.arrayBuffer()
+      bareUpLat.push(now() - t0)
+    }
+    rows.push(row({ group: 'relay', name: 'crank of a Send to a wallet → upload receipt (median)', value: median(upLat), unit: 'ms', higherIsBetter: false, reference: { name: 'bare upload (arbundles RSA sign + POST /tx/arweave)', value: median(bareUpLat) }, note: 'target check (GraphQL + SU) + ed25519 sign + queue + POST {uploader}/tx/arweave' }))
     rows.push(row({ group: 'relay', name: 'crank of an outbox the MU already pushed → superseded (median)', value: median(supersededLat), unit: 'ms', higherIsBetter: false, note: 'sign + POST refused by the SU deep-hash dedupe, counted as delivered' }))
   } finally {
     await devnet.stop()
