@@ -64,10 +64,11 @@ export async function deepHashAsync(chunk: DeepHashChunk): Promise<Uint8Array> {
   return acc
 }
 
-export async function deepHashBlobAsync(bytes: Uint8Array): Promise<Uint8Array> {
+/** `threshold`: the size from which WebCrypto hashes the blob (default ASYNC_BLOB_THRESHOLD). */
+export async function deepHashBlobAsync(bytes: Uint8Array, threshold = ASYNC_BLOB_THRESHOLD): Promise<Uint8Array> {
   // Without WebCrypto (insecure context) the JS hash gives the same bytes, only slower.
   const subtle = globalThis.crypto?.subtle
-  if (bytes.length < ASYNC_BLOB_THRESHOLD || !subtle) return deepHashBlob(bytes)
+  if (bytes.length < threshold || !subtle) return deepHashBlob(bytes)
   const digest = new Uint8Array(await subtle.digest('SHA-384', bytes as Uint8Array<ArrayBuffer>))
   return blobHashFromDigest(bytes.length, digest)
 }

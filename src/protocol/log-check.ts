@@ -21,6 +21,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { verifyDataItem, type SignedFields } from './ans104'
 import { ownerToAddress } from './address'
 import { fromB64Url, toB64Url } from './base64url'
+import { EMPTY_BYTES, utf8Encode } from './bytes'
 import { ProtocolError, type ProtocolErrorCode } from './errors'
 import { hashChainSeed, nextHashChain } from './hash-chain'
 import type { SuAssignment, SuEdge, SuMessage } from './su-types'
@@ -215,20 +216,25 @@ export class LogChecker {
     }
   }
 
-  /** Verifies both items of an edge; never throws, reports the first failure. */
+  /**
+   * Verifies both items of an edge, at once; never throws, reports the first failure (the
+   * assignment's before the message's, whichever finishes first).
+   */
   private async signatures(edge: SuEdge): Promise<SignatureResult> {
     const a = edge.node.assignment
+    const m = edge.node.message
     const out: SignatureResult = {}
     try {
-      const r = await this.verifyItem(a, new Uint8Array(0), 'assignment')
+      const assignment = this.verifyItem(a, EMPTY_BYTES, 'assignment')
+      const message = m ? this.verifyItem(m, utf8Encode(m.data ?? ''), 'message') : undefined
+      message?.catch(() => undefined) // awaited below unless the assignment fails first
+      const r = await assignment
       if (r.failure) {
         out.failure = r.failure
         return out
       }
-      const m = edge.node.message
-      if (m) {
-        const data = new TextEncoder().encode(m.data ?? '')
-        const rm = await this.verifyItem(m, data, 'message')
+      if (m && message) {
+        const rm = await message
         if (rm.failure?.code === 'log/message-signature' && (m.data ?? '').includes('\uFFFD')) {
           // Lossy UTF-8: try the raw bytes if we can get them, else say exactly why.
           const raw = this.rawData ? await this.rawData(m.id) : undefined
@@ -251,7 +257,7 @@ export class LogChecker {
   private async verifyItem(item: SuAssignment | SuMessage, data: Uint8Array, role: 'assignment' | 'message'): Promise<{ failure?: SigFailure }> {
     const code: ProtocolErrorCode = role === 'assignment' ? 'log/assignment-signature' : 'log/message-signature'
     const signature = fromB64Url(item.signature)
-    const owner = fromB64Url(item.owner.key)
+    const owner = ownerOfKey(item.owner.key).bytes
     const id = toB64Url(sha256(signature))
     if (id !== item.id) return { failure: { code: 'log/item-id', reason: `${role} id ${item.id} is not SHA-256 of its signature (${id})`, details: { role, expected: id } } }
     const types = owner.length === 512 ? [1] : owner.length === 32 ? [2, 4] : owner.length === 65 ? [3] : []
@@ -286,11 +292,32 @@ interface SignatureResult {
   failure?: SigFailure
 }
 
+interface OwnerKey {
+  /** The decoded key: one array per key while cached, so per-owner memos (deep hash, CryptoKey) hit. */
+  bytes: Uint8Array
+  address: string
+}
+
+// A log repeats few owners (the SU key signs every assignment): decode and hash each key once.
+const OWNER_CACHE_LIMIT = 256
+const owners = new Map<string, OwnerKey>()
+
+/** An owner key (base64url) decoded, with its wallet address; throws Base64UrlError when it is not base64url. */
+function ownerOfKey(keyB64: string): OwnerKey {
+  let hit = owners.get(keyB64)
+  if (hit === undefined) {
+    const bytes = fromB64Url(keyB64)
+    hit = { bytes, address: ownerToAddress(bytes.length === 65 ? 3 : 1, bytes) }
+    if (owners.size >= OWNER_CACHE_LIMIT) owners.delete(owners.keys().next().value!)
+    owners.set(keyB64, hit)
+  }
+  return hit
+}
+
 /** The wallet address of an owner key (base64url), or undefined when no key has that form. */
 function addressOfKey(keyB64: string): string | undefined {
   try {
-    const owner = fromB64Url(keyB64)
-    return ownerToAddress(owner.length === 65 ? 3 : 1, owner)
+    return ownerOfKey(keyB64).address
   } catch {
     return undefined
   }
@@ -302,7 +329,7 @@ function addressOfKey(keyB64: string): string | undefined {
  */
 function anchorCandidates(anchor: string | undefined): (Uint8Array | undefined)[] {
   if (anchor === undefined || anchor === '') return [undefined]
-  const out: Uint8Array[] = [new TextEncoder().encode(anchor)]
+  const out: Uint8Array[] = [utf8Encode(anchor)]
   if (/^[A-Za-z0-9_-]{43}$/.test(anchor)) out.push(fromB64Url(anchor))
   return out
 }

@@ -26,6 +26,7 @@ import { ProtocolError } from './errors'
 import { fromB64Url, toB64Url } from './base64url'
 import { concatBytes, fromHex, toHex, utf8Encode } from './bytes'
 import { SignatureType, signatureTypeInfo } from './signature-types'
+import { OwnerMemo } from './owner-memo'
 
 export interface Signer {
   signatureType: number
@@ -84,6 +85,12 @@ interface CachedKey {
   key: Promise<CryptoKey | null>
   /** RSA: the salt length that last verified with this key, tried first next time. */
   salt?: number
+  /**
+   * RSA: the first verification with this key while its salt is unknown. Verifications started
+   * meanwhile (a page checks hundreds at once) wait for it, then try the salt it found first,
+   * instead of each paying for the wrong salts too (a wrong salt costs a full RSA verify).
+   */
+  probe?: Promise<boolean>
 }
 
 const keyCache = new Map<string, CachedKey>()
@@ -109,14 +116,32 @@ export function cachedKeyCount(): number {
 
 // ---------------------------------------------------------------- type 1: RSA-PSS
 
+// The same owner array (the log checker reuses one per owner) finds its entry without base64url-encoding 512 bytes.
+const rsaEntries = new OwnerMemo<CachedKey>()
+
 async function verifyRsaPss(owner: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
-  const entry = cachedKey('1:' + toB64Url(owner), () =>
-    subtle()
-      .importKey('jwk', { kty: 'RSA', n: toB64Url(owner), e: 'AQAB' }, { name: 'RSA-PSS', hash: 'SHA-256' }, false, ['verify'])
-      .catch(() => null),
+  const entry = rsaEntries.get(owner, () =>
+    cachedKey('1:' + toB64Url(owner), () =>
+      subtle()
+        .importKey('jwk', { kty: 'RSA', n: toB64Url(owner), e: 'AQAB' }, { name: 'RSA-PSS', hash: 'SHA-256' }, false, ['verify'])
+        .catch(() => null),
+    ),
   )
   const key = await entry.key
   if (!key) return false
+  while (entry.salt === undefined && entry.probe) await entry.probe.catch(() => false)
+  if (entry.salt !== undefined) return verifyRsaSalts(entry, key, message, signature)
+  const probe = verifyRsaSalts(entry, key, message, signature)
+  entry.probe = probe
+  // A probe that found no salt (a bad signature) hands over to the next verification.
+  const handOver = () => {
+    if (entry.probe === probe) delete entry.probe
+  }
+  probe.then(handOver, handOver)
+  return probe
+}
+
+async function verifyRsaSalts(entry: CachedKey, key: CryptoKey, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
   const bits = (key.algorithm as RsaHashedKeyAlgorithm).modulusLength
   const maxSalt = Math.ceil((bits - 1) / 8) - 32 - 2
   // A key keeps signing with one salt length: try the one that worked last first.
