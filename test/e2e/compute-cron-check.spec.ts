@@ -9,8 +9,7 @@
  */
 import { test, expect, type Page } from '@playwright/test'
 import { startDevnet, type Devnet } from '../devnet/devnet'
-import { loadKey } from '../devnet/keys'
-import { sendMessage, spawnProcess } from '../devnet/ao-http'
+import { spawnCronProcess } from './support/cron-process'
 import { harnessUrl } from './env'
 import type { ComputeHarness } from './harness/compute'
 import type { LoggedMessage } from '../../src/node/contract'
@@ -23,34 +22,13 @@ declare global {
 const BASE_PORT = 43430
 test.describe.configure({ mode: 'serial', timeout: 180_000 })
 
-const BOOT = `
-Ticks = 0
-Handlers.add("tick", Handlers.utils.hasMatchingTag("Action", "Tick"), function(msg)
-  Ticks = Ticks + 1
-  -- fails on one second in three (a failed tick rolls back, so the condition can't depend on Ticks)
-  if math.floor(msg.Timestamp / 1000) % 3 == 0 then error("tick at " .. msg.Timestamp .. " fails on purpose") end
-  print("tick " .. Ticks)
-end)
-`
-
 let devnet: Devnet
 let pid = ''
 let head = 0
 
 test.beforeAll(async ({ browser }) => {
   devnet = await startDevnet({ basePort: BASE_PORT })
-  const wallet = loadKey('wallet-a')
-  pid = await spawnProcess(devnet.urls.mu, wallet, {
-    module: devnet.moduleIds.aos64,
-    scheduler: devnet.suAddress,
-    data: BOOT,
-    tags: [{ name: 'Authority', value: devnet.authority }, { name: 'On-Boot', value: 'Data' }, { name: 'Cron-Interval', value: '1-second' }, { name: 'Cron-Tag-Action', value: 'Tick' }],
-  })
-  for (let i = 0; i < 3; i++) {
-    await new Promise((r) => setTimeout(r, 1600))
-    await sendMessage(devnet.urls.mu, wallet, pid, [{ name: 'Action', value: 'Eval' }], 'return Ticks')
-    head++
-  }
+  ;({ processId: pid, head } = await spawnCronProcess(devnet))
   // Warm the Vite dev server (dependency optimisation reloads the page once).
   const warm = await browser.newPage()
   await openHarness(warm)

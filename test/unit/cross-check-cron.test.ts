@@ -17,25 +17,11 @@ import { GatewayClient } from '../../src/protocol/gateway-client'
 import { mapEdge } from '../../src/protocol/message-mapping'
 import { loadAoModule } from '../../src/wasm/index'
 import { startDevnet, type Devnet } from '../devnet/devnet'
-import { loadKey } from '../devnet/keys'
-import { sendMessage, spawnProcess } from '../devnet/ao-http'
 import { addressOf, loadReplaySource, readLog } from '../e2e/support/proof-log'
+import { spawnCronProcess } from '../e2e/support/cron-process'
 
 // Helper 4's ports (43400-43490).
 const DEVNET_PORT = 43410
-
-const sleep = (n: number) => new Promise((r) => setTimeout(r, n))
-
-// One tick in three fails: the CU lists no errored evaluation on /cron.
-const BOOT = `
-Ticks = 0
-Handlers.add("tick", Handlers.utils.hasMatchingTag("Action", "Tick"), function(msg)
-  Ticks = Ticks + 1
-  -- fails on one second in three (a failed tick rolls back, so the condition can't depend on Ticks)
-  if math.floor(msg.Timestamp / 1000) % 3 == 0 then error("tick at " .. msg.Timestamp .. " fails on purpose") end
-  print("tick " .. Ticks .. " at " .. msg.Timestamp)
-end)
-`
 
 interface LocalCron {
   nonce: number
@@ -51,17 +37,7 @@ describe('cron results checked against the devnet CU /cron', () => {
 
   beforeAll(async () => {
     devnet = await startDevnet({ basePort: DEVNET_PORT })
-    const wallet = loadKey('wallet-a')
-    pid = await spawnProcess(devnet.urls.mu, wallet, {
-      module: devnet.moduleIds.aos64,
-      scheduler: devnet.suAddress,
-      data: BOOT,
-      tags: [{ name: 'Authority', value: devnet.authority }, { name: 'On-Boot', value: 'Data' }, { name: 'Cron-Interval', value: '1-second' }, { name: 'Cron-Tag-Action', value: 'Tick' }],
-    })
-    for (let i = 0; i < 3; i++) {
-      await sleep(1600)
-      await sendMessage(devnet.urls.mu, wallet, pid, [{ name: 'Action', value: 'Eval' }], `return Ticks`)
-    }
+    pid = (await spawnCronProcess(devnet)).processId
 
     // Our fold: scheduled messages in nonce order, the crons due between each pair first.
     const { proc, bytes, options, env } = await loadReplaySource(devnet.urls.gateway, devnet.urls.su, pid)
