@@ -64,3 +64,9 @@ export async function fetchDemoFile(url = 'demo-processes.json'): Promise<DemoFi
     return { network: null, processes: [] }
   }
 }
+
+/** Whether the settings' gateway, MU and SU are the demo network's (trailing slashes ignored). */
+export function sameNetwork(n: DemoNetwork, e: { gateway: string; mu: string; su: string }): boolean {
+  const same = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '')
+  return same(n.gateway, e.gateway) && same(n.mu, e.mu) && same(n.su, e.su)
+}

@@ -5,6 +5,17 @@
  */
 import { isAoId } from '../../node/contract'
 
+/**
+ * A cron evaluation has no message id of its own; the node names it `cron:<nonce>.<index>` (the
+ * scheduled message it follows and its index after it), and resolves that name like an id.
+ */
+export const CRON_MESSAGE_ID = /^cron:\d+\.\d+$/
+
+/** An id the message view can show: a 43-character ao id, or a cron evaluation's name. */
+export function isMessageRef(text: string): boolean {
+  return isAoId(text) || CRON_MESSAGE_ID.test(text)
+}
+
 export type ProcessTab = 'log' | 'console' | 'flow'
 export const PROCESS_TABS: readonly ProcessTab[] = ['log', 'console', 'flow']
 
@@ -46,7 +57,7 @@ export function parseRoute(hash: string): Route {
     }
     case 'message': {
       if (a === undefined || parts.length > 2) break
-      if (!isAoId(a)) return { name: 'bad-id', what: 'message', given: a }
+      if (!isMessageRef(a)) return { name: 'bad-id', what: 'message', given: a }
       const pid = query.get('process')
       return { name: 'message', id: a, processId: pid !== null && isAoId(pid) ? pid : null }
     }

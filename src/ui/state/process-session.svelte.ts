@@ -17,14 +17,18 @@ import {
   type ProcessStatus,
   type ProcessSummary,
 } from '../../node/contract'
+import { compareNewestFirst } from '../log-order'
+import { evaluating } from '../process-progress'
 import { client } from './client'
 
 const THROUGHPUT_SAMPLES = 60
 const LOG_LIMIT = 200
+/** reading the stored log again after a failure (e.g. the leader tab changed meanwhile), ms */
+const LOG_RETRY_MS = [500, 1500, 4000]
 
-/** Newest first by nonce (cron ticks, which have none, by time). */
+/** Newest first, cron ticks among the messages where they happened (log-order.ts). */
 function sortLog(ms: LoggedMessage[]): LoggedMessage[] {
-  return ms.sort((a, b) => (b.nonce ?? -1) - (a.nonce ?? -1) || b.timestamp - a.timestamp).slice(0, LOG_LIMIT)
+  return ms.sort(compareNewestFirst).slice(0, LOG_LIMIT)
 }
 
 export class ProcessSession {
@@ -62,6 +66,7 @@ export class ProcessSession {
   }
 
   async open(): Promise<void> {
+    this.opening = true
     try {
       const handle = await client.openProcess(this.id)
       if (this.#closed) {
@@ -80,20 +85,53 @@ export class ProcessSession {
     }
   }
 
-  /** Reads the newest page of the log from the store (events only carry what changes from now on). */
+  /**
+   * Reads the newest page of the log from the store (events only carry what changes from now on).
+   * A failure is tried again a few times (a tab taking over as leader answers after a moment); a
+   * process that stopped already says why in its status, so its log failure is not repeated.
+   */
   async loadLog(): Promise<void> {
-    const h = this.#handle
-    if (!h) return
-    try {
-      const page = await h.messages({ limit: LOG_LIMIT })
-      const live = new Map(this.messages.map((m) => [m.id, m]))
-      for (const m of page.messages) if (!live.has(m.id)) live.set(m.id, m)
-      this.messages = sortLog([...live.values()])
-    } catch (e) {
-      // Not fatal: live events still fill the log. Say why the history is missing.
-      const info = e instanceof NodeError ? e.toInfo() : { code: 'network/unreachable' as const, message: String(e), details: {} }
-      this.warnings = [...this.warnings.slice(-9), { ...info, message: `Could not read the stored log: ${info.message}` }]
+    for (let attempt = 0; ; attempt++) {
+      const h = this.#handle
+      if (!h || this.#closed) return
+      try {
+        const page = await h.messages({ limit: LOG_LIMIT })
+        const live = new Map(this.messages.map((m) => [m.id, m]))
+        for (const m of page.messages) if (!live.has(m.id)) live.set(m.id, m)
+        this.messages = sortLog([...live.values()])
+        return
+      } catch (e) {
+        if (this.status?.state === 'stopped' || this.#closed || h !== this.#handle) return
+        const wait = LOG_RETRY_MS[attempt]
+        if (wait !== undefined) {
+          await new Promise((r) => setTimeout(r, wait))
+          continue
+        }
+        // Not fatal: live events still fill the log. Say why the history is missing.
+        const info = e instanceof NodeError ? e.toInfo() : { code: 'network/unreachable' as const, message: String(e), details: {} }
+        this.warnings = [...this.warnings.slice(-9), { ...info, message: `Could not read the stored log: ${info.message}` }]
+        return
+      }
     }
+  }
+
+  /**
+   * Opens the process again from scratch (after it stopped, or once the settings point at the
+   * network that has it): the old handle is closed, what was shown is cleared.
+   */
+  async retry(): Promise<void> {
+    await this.#teardown()
+    this.#closed = false
+    this.openError = null
+    this.status = null
+    this.summary = null
+    this.progress = {}
+    this.throughput = []
+    this.messages = []
+    this.divergences = []
+    this.warnings = []
+    this.role = null
+    await this.open()
   }
 
   #apply(e: ProcessEvent): void {
@@ -133,7 +171,8 @@ export class ProcessSession {
   }
 
   #sample(): void {
-    const rate = this.progress.evaluate?.ratePerSecond ?? 0
+    // The meter keeps its last rate once evaluation ends; the chart shows what runs now.
+    const rate = evaluating(this.status) ? (this.progress.evaluate?.ratePerSecond ?? 0) : 0
     this.throughput = [...this.throughput.slice(-(THROUGHPUT_SAMPLES - 1)), rate]
   }
 
@@ -173,8 +212,14 @@ export class ProcessSession {
 
   async close(): Promise<void> {
     this.#closed = true
+    await this.#teardown()
+  }
+
+  async #teardown(): Promise<void> {
     this.#unsubscribe?.()
+    this.#unsubscribe = null
     if (this.#timer) clearInterval(this.#timer)
+    this.#timer = null
     const h = this.#handle
     this.#handle = null
     await h?.close()
