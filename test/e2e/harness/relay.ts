@@ -4,7 +4,8 @@ import { defaultSettings } from '../../../src/node/settings'
 import type { Settings } from '../../../src/node/contract'
 import type { SendRoute, QueueEvent } from '../../../src/relay/send-queue'
 import { createNodeClient, type ComputeProcessHandle } from '../../../src/node/node-client'
-import type { LoggedMessage } from '../../../src/node/contract'
+import type { CronSpec, LoggedMessage } from '../../../src/node/contract'
+import type { CrankOrigin, OutboxResult } from '../../../src/relay/crank'
 
 let client: RelayClient | null = null
 const events: QueueEvent[] = []
@@ -42,9 +43,12 @@ const harness = {
   state: () => need().state(),
   send: (target: string, tags: { name: string; value: string }[], data: string, untilAssigned = true) =>
     plain(() => need().send({ target, tags, data }, { untilAssigned })),
-  spawn: (moduleId: string, schedulerAddress: string, tags: { name: string; value: string }[]) =>
-    plain(() => need().spawn({ moduleId, schedulerAddress, tags, data: '', memoryLimit: null, cron: null })),
+  spawn: (moduleId: string, schedulerAddress: string, tags: { name: string; value: string }[], cron: CronSpec | null = null) =>
+    plain(() => need().spawn({ moduleId, schedulerAddress, tags, data: '', memoryLimit: null, cron })),
   pending: () => need().pending(),
+  /** The relay worker's crank of a result (as the app does after evaluating a message it sent). */
+  crank: (result: OutboxResult, origin: CrankOrigin) => plain(async () => need().crankResult(result, origin)),
+  monitorCrons: (pid: string, on: boolean) => plain(() => need().monitorCrons(pid, on)),
   /** Opens `pid` in a compute worker (store `storeName`) and keeps the latest state of each of its messages. */
   async verify(pid: string, endpoints: Settings['endpoints'], storeName: string) {
     if (!compute) {
