@@ -27,23 +27,35 @@ export const MAX_TAG_VALUE_BYTES = 3072
  */
 export function encodeTags(tags: readonly Tag[]): Uint8Array {
   if (tags.length === 0) return EMPTY_BYTES
-  const encoded: Uint8Array[] = []
+  // Log checks re-encode every item's tags: ASCII text (nearly every tag) is written char by
+  // char, without a TextEncoder allocation per string; other text goes through utf8Encode.
+  const parts: (string | Uint8Array)[] = []
   let size = varintSize(tags.length) + 1
   for (const t of tags) {
-    const name = utf8Encode(t.name)
-    const value = utf8Encode(t.value)
-    encoded.push(name, value)
-    size += varintSize(name.length) + name.length + varintSize(value.length) + value.length
+    for (const text of [t.name, t.value]) {
+      const part = isAscii(text) ? text : utf8Encode(text)
+      parts.push(part)
+      size += varintSize(part.length) + part.length
+    }
   }
   const out = new Uint8Array(size)
   let o = writeVarint(out, 0, tags.length)
-  for (const bytes of encoded) {
-    o = writeVarint(out, o, bytes.length)
-    out.set(bytes, o)
-    o += bytes.length
+  for (const part of parts) {
+    o = writeVarint(out, o, part.length)
+    if (typeof part === 'string') {
+      for (let i = 0; i < part.length; i++) out[o++] = part.charCodeAt(i)
+    } else {
+      out.set(part, o)
+      o += part.length
+    }
   }
   out[o] = 0 // terminator block
   return out
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false
+  return true
 }
 
 /** Throws `item/tag-limit` naming the offending tag when the ANS-104 limits are exceeded. */

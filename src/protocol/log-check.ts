@@ -258,7 +258,7 @@ export class LogChecker {
     const code: ProtocolErrorCode = role === 'assignment' ? 'log/assignment-signature' : 'log/message-signature'
     const signature = fromB64Url(item.signature)
     const owner = ownerOfKey(item.owner.key).bytes
-    const id = toB64Url(sha256(signature))
+    const id = toB64Url(await sha256Of(signature))
     if (id !== item.id) return { failure: { code: 'log/item-id', reason: `${role} id ${item.id} is not SHA-256 of its signature (${id})`, details: { role, expected: id } } }
     const types = owner.length === 512 ? [1] : owner.length === 32 ? [2, 4] : owner.length === 65 ? [3] : []
     if (types.length === 0) return { failure: { code, reason: `${role} ${item.id} owner key has ${owner.length} bytes, no verifiable signature type`, details: { role } } }
@@ -321,6 +321,13 @@ function addressOfKey(keyB64: string): string | undefined {
   } catch {
     return undefined
   }
+}
+
+/** SHA-256 for item ids: native WebCrypto (a 512-byte RSA signature is 9 blocks of JS hashing otherwise). */
+async function sha256Of(bytes: Uint8Array): Promise<Uint8Array> {
+  const subtle = globalThis.crypto?.subtle
+  if (!subtle) return sha256(bytes)
+  return new Uint8Array(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
 }
 
 /**

@@ -6,9 +6,9 @@
  * concurrently) to show where the time goes.
  */
 import { expose } from 'comlink'
-import { sha384 } from '@noble/hashes/sha2.js'
+import { sha256, sha384 } from '@noble/hashes/sha2.js'
 import { LogChecker } from '../../../src/protocol/log-check'
-import { getSignatureData, verifyDataItem } from '../../../src/protocol/ans104'
+import { encodeTags, getSignatureData, verifyDataItem } from '../../../src/protocol/ans104'
 import { fromB64Url } from '../../../src/protocol/base64url'
 import { utf8Encode } from '../../../src/protocol/bytes'
 import type { SuAssignment, SuEdge, SuMessage } from '../../../src/protocol/su-types'
@@ -95,6 +95,35 @@ const api = {
       store.close()
       indexedDB.deleteDatabase(name)
     }
+  },
+
+  /** One piece over every RSA item of the log, `rounds` times (the driver reads thread CPU around it). */
+  async piece(name: 'decode' | 'deepHash' | 'verifySerial' | 'verifyConcurrent' | 'idHash' | 'encodeTags', rounds = 1): Promise<{ items: number; ms: number }> {
+    const l = need()
+    const items = l.edges
+      .flatMap((e) => (e.node.message ? [e.node.assignment, e.node.message] : [e.node.assignment]))
+      .filter((it) => it.owner.key.length === 683)
+    const fields = items.map((it) => ({
+      signatureType: 1,
+      owner: fromB64Url(it.owner.key),
+      signature: fromB64Url(it.signature),
+      tags: it.tags,
+      data: utf8Encode((it as SuMessage).data ?? ''),
+      ...(it.target && { target: fromB64Url(it.target) }),
+      ...(it.anchor && { anchor: utf8Encode(it.anchor) }),
+    }))
+    const hashes = fields.map((f) => getSignatureData(f))
+    const key = await crypto.subtle.importKey('jwk', { kty: 'RSA', n: items[0]!.owner.key, e: 'AQAB' }, { name: 'RSA-PSS', hash: 'SHA-256' }, false, ['verify'])
+    const t0 = now()
+    for (let r = 0; r < rounds; r++) {
+      if (name === 'decode') for (const it of items) fromB64Url(it.signature)
+      else if (name === 'idHash') for (const f of fields) sha256(f.signature)
+      else if (name === 'encodeTags') for (const f of fields) encodeTags(f.tags)
+      else if (name === 'deepHash') for (const f of fields) getSignatureData(f)
+      else if (name === 'verifySerial') for (let i = 0; i < fields.length; i++) await crypto.subtle.verify({ name: 'RSA-PSS', saltLength: 478 }, key, ab(fields[i]!.signature), ab(hashes[i]!))
+      else await Promise.all(fields.map((f, i) => crypto.subtle.verify({ name: 'RSA-PSS', saltLength: 478 }, key, ab(f.signature), ab(hashes[i]!))))
+    }
+    return { items: items.length * rounds, ms: now() - t0 }
   },
 
   /** Where the time goes: each piece over every RSA item of the log, separately. */
