@@ -17,6 +17,7 @@ import { createNodeClient, type NodeClientOptions } from './node-client'
 import { openSharedProcess, type SharedProcessOptions } from './process-leader'
 import type { RelayClient } from './relay-client'
 import type { OutboxResult } from '../relay/crank'
+import type { QueueEvent } from '../relay/send-queue'
 import type { KeyValueStorage } from './settings'
 
 export interface AppClient extends NodeClient {
@@ -24,7 +25,16 @@ export interface AppClient extends NodeClient {
   readonly settingsProblem: string | null
   /** resolves once the relay has started (or failed to: then `capabilities.relay` says why) */
   readonly relayReady: Promise<void>
+  /**
+   * `send`, reporting the item's way through the outgoing queue as it happens: `signing` (the
+   * wallet is asked), then the queue's events for this item (`queued`, `retry`, `sent`, `refused`,
+   * `assigned`, …). Resolves like `send`, once the item was accepted by the MU or SU.
+   */
+  sendTracked(request: SendRequest, onProgress: (p: SendProgress) => void): Promise<SendReceipt>
 }
+
+/** One step of a tracked send. */
+export type SendProgress = { type: 'signing' } | QueueEvent
 
 export interface AppClientOptions {
   storage?: KeyValueStorage
@@ -72,9 +82,27 @@ export function createAppClient(opts: AppClientOptions = {}): AppClient {
     for (const l of walletListeners) l(s)
   }
 
+  /** Tracked sends: per item id once known; `claims` are sends whose item is being signed, by target. */
+  const tracked = new Map<string, (p: SendProgress) => void>()
+  const claims: { target: string; onProgress: (p: SendProgress) => void; claimed: (id: string) => void }[] = []
+  const onQueue = (e: QueueEvent) => {
+    if (e.type === 'queued' && !tracked.has(e.id)) {
+      // The first item queued for a target after its tracked send started signing is that send's
+      // item (a send signs one item and queues it at once; its id is unknown until signed).
+      const i = claims.findIndex((c) => c.target === e.target)
+      if (i >= 0) {
+        const [c] = claims.splice(i, 1)
+        tracked.set(e.id, c!.onProgress)
+        c!.claimed(e.id)
+      }
+    }
+    tracked.get(e.id)?.(e)
+  }
+
   const relayReady: Promise<void> = (opts.startRelay ?? defaultRelay)(compute.settings.get()).then(
-    (r) => {
+    async (r) => {
       relay = r
+      await r.onQueue(onQueue).catch(() => undefined)
       r.subscribe(setWallet)
       if (r.state().kind !== 'none') setWallet(r.state())
     },
@@ -279,6 +307,23 @@ export function createAppClient(opts: AppClientOptions = {}): AppClient {
       const receipt = await r.send(request)
       sent.set(receipt.id, receipt.target)
       return receipt
+    },
+    async sendTracked(request: SendRequest, onProgress: (p: SendProgress) => void): Promise<SendReceipt> {
+      const r = await needRelay()
+      let id: string | null = null
+      const claim = { target: request.target, onProgress, claimed: (x: string) => (id = x) }
+      claims.push(claim)
+      onProgress({ type: 'signing' })
+      try {
+        const receipt = await r.send(request)
+        sent.set(receipt.id, receipt.target)
+        return receipt
+      } finally {
+        const i = claims.indexOf(claim)
+        if (i >= 0) claims.splice(i, 1)
+        // Later queue events (assigned) are not needed: the result comes from the process's log.
+        if (id) tracked.delete(id)
+      }
     },
     async spawn(request: SpawnRequest): Promise<SpawnReceipt> {
       return (await needRelay()).spawn(request)

@@ -31,31 +31,45 @@ export function toDisplayJson(value: unknown): string {
   }
 }
 
+/** Whether terminal colour codes are kept (the console renders them) or removed (everywhere else). */
+export interface AnsiOption {
+  keepAnsi?: boolean
+}
+
 /**
- * The text of a result's Output: aos returns `{data:{output,prompt}}` or `{data:"…"}`,
- * other modules a string. Anything else is shown as JSON.
+ * The text of a result's Output: aos returns `{data:{output,prompt}}`, `{data:"…",prompt}` or
+ * `{data:"…"}`, other modules a string. Anything else is shown as JSON.
  */
-export function outputText(output: unknown): string {
+export function outputText(output: unknown, opts: AnsiOption = {}): string {
+  const text = (t: string) => (opts.keepAnsi ? t : stripAnsi(t))
   if (output === undefined || output === null || output === '') return ''
-  if (typeof output === 'string') return stripAnsi(output)
+  if (typeof output === 'string') return text(output)
   if (typeof output === 'object') {
     const data = (output as { data?: unknown }).data
-    if (typeof data === 'string') return stripAnsi(data)
+    if (typeof data === 'string') return text(data)
     if (typeof data === 'object' && data !== null) {
       const inner = (data as { output?: unknown }).output
-      if (typeof inner === 'string') return stripAnsi(inner)
+      if (typeof inner === 'string') return text(inner)
       if (inner !== undefined) return toDisplayJson(inner)
     }
   }
   return toDisplayJson(output)
 }
 
-/** The aos prompt in an Output, if any (for the console). */
-export function outputPrompt(output: unknown): string | null {
+/** The aos prompt in an Output, if any (for the console): `{prompt}` (aos 2) or `{data:{prompt}}`. */
+export function outputPrompt(output: unknown, opts: AnsiOption = {}): string | null {
   if (typeof output !== 'object' || output === null) return null
-  const data = (output as { data?: unknown }).data
-  const prompt = typeof data === 'object' && data !== null ? (data as { prompt?: unknown }).prompt : undefined
-  return typeof prompt === 'string' ? stripAnsi(prompt) : null
+  const o = output as { prompt?: unknown; data?: unknown }
+  const nested = typeof o.data === 'object' && o.data !== null ? (o.data as { prompt?: unknown }).prompt : undefined
+  const prompt = typeof o.prompt === 'string' ? o.prompt : nested
+  if (typeof prompt !== 'string') return null
+  return opts.keepAnsi ? prompt : stripAnsi(prompt)
+}
+
+/** A result's Error as text (aos sends a string; anything else as JSON). */
+export function errorText(error: unknown, opts: AnsiOption = {}): string {
+  const t = typeof error === 'string' ? error : toDisplayJson(error)
+  return opts.keepAnsi ? t : stripAnsi(t)
 }
 
 /** Cuts very long text for first display; the UI offers the rest on demand. */

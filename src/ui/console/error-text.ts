@@ -1,0 +1,63 @@
+/**
+ * Errors as sentences for the console and the Send view: what went wrong in words first, the raw
+ * text (URLs, HTTP status, response body) kept as collapsible details. No `Error:`/`BlueprintError:`
+ * prefixes, no JSON bodies in the sentence.
+ */
+import { NodeError } from '../../node/contract'
+import { BlueprintError } from './blueprints'
+
+export interface ExplainedError {
+  text: string
+  /** the original message and fields, for a "Details" disclosure; null when the text says it all */
+  details: string | null
+}
+
+// What schedulers answer for a target that is not a process they schedule (devnet SU: "target
+// process X is not on this SU"; ao SU/router: "process not found", "Process X not found").
+const NOT_A_PROCESS = /is not on this SU|process[^"]*not found|not a process|no such process/i
+// `POST http://host/ → 404 Not Found: {"error":"…"}` in a relay refusal.
+const HTTP_REFUSAL = /(\w+) (https?:\/\/\S+) → (\d{3})[^:]*: (.*)$/s
+
+function bodyError(body: string): string | null {
+  try {
+    const v: unknown = JSON.parse(body)
+    if (v && typeof v === 'object' && typeof (v as { error?: unknown }).error === 'string') return (v as { error: string }).error
+  } catch {
+    /* not JSON */
+  }
+  return body.trim() === '' ? null : body.trim().slice(0, 200)
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).host
+  } catch {
+    return url
+  }
+}
+
+export function explainError(e: unknown, ctx: { target?: string } = {}): ExplainedError {
+  if (e instanceof BlueprintError) {
+    const d = [e.details.url && `URL: ${e.details.url}`, e.details.status && `HTTP status: ${e.details.status}`].filter(Boolean).join('\n')
+    return { text: e.message, details: d || null }
+  }
+  if (e instanceof NodeError) {
+    const raw = e.message
+    if (e.details.relayCode === 'send/refused') {
+      const http = HTTP_REFUSAL.exec(raw)
+      const reason = http ? bodyError(http[4]!) : null
+      const target = ctx.target ?? (typeof e.details.target === 'string' ? e.details.target : null)
+      if (NOT_A_PROCESS.test(raw)) {
+        return {
+          text: `This id is a wallet, not a process: the scheduler${http ? ` at ${originOf(http[2]!)}` : ''} has no process ${target ?? ''}`.trimEnd() + '. Send to a process id (a message to a wallet is not scheduled or evaluated by anyone).',
+          details: raw,
+        }
+      }
+      if (http) return { text: `The ${originOf(http[2]!)} unit refused the message (HTTP ${http[3]}${reason ? `: ${reason}` : ''}). It was not sent.`, details: raw }
+      return { text: `The message was refused and not sent: ${raw}`, details: null }
+    }
+    return { text: raw, details: null }
+  }
+  if (e instanceof Error) return { text: e.message, details: e.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : null }
+  return { text: String(e), details: null }
+}

@@ -1,0 +1,63 @@
+/**
+ * Where a message sent from the console or the Send view is on its way, as words: signing, queued
+ * (offline), posting with retries and their reasons, sent, refused, evaluated. Folded from the
+ * tracked send's steps (client.sendTracked) so the console and Send view say the same thing.
+ */
+import type { SendProgress } from '../../node/client'
+
+export type SendStage =
+  | { stage: 'signing' }
+  | { stage: 'queued'; id: string }
+  | { stage: 'retry'; id: string; attempt: number; reason: string }
+  | { stage: 'sent'; id: string; postedTo: string }
+  | { stage: 'refused'; id: string; reason: string }
+  | { stage: 'evaluated'; id: string }
+  | { stage: 'no-result'; id: string; reason: string }
+
+/** The next stage after one step of the queue (events for other stages leave it as it is). */
+export function foldProgress(now: SendStage, p: SendProgress): SendStage {
+  switch (p.type) {
+    case 'signing':
+      return { stage: 'signing' }
+    case 'queued':
+      return { stage: 'queued', id: p.id }
+    case 'retry':
+      return { stage: 'retry', id: p.id, attempt: p.attempt, reason: p.error }
+    case 'sent':
+    case 'superseded':
+      return { stage: 'sent', id: p.id, postedTo: p.postedTo }
+    case 'uploaded':
+      return { stage: 'sent', id: p.id, postedTo: 'the uploader' }
+    case 'refused':
+      return { stage: 'refused', id: p.id, reason: p.error }
+    case 'assigned':
+      return now.stage === 'sent' || now.stage === 'evaluated' ? now : { stage: 'sent', id: p.id, postedTo: 'the scheduler' }
+  }
+}
+
+/** One line for the stage; `online` is navigator.onLine (a queued item waits for the network). */
+export function describeStage(s: SendStage, online: boolean): string {
+  switch (s.stage) {
+    case 'signing':
+      return 'Signing… (your wallet may ask you to confirm)'
+    case 'queued':
+      return online ? `Signed ${s.id}. Posting…` : `Signed ${s.id}. Queued — will send when online.`
+    case 'retry':
+      return online
+        ? `Posting ${s.id}… (retry ${s.attempt + 1}: ${s.reason})`
+        : `Queued ${s.id} — will send when online (retry ${s.attempt + 1}: ${s.reason}).`
+    case 'sent':
+      return `Sent ${s.id} to ${s.postedTo}; waiting for its result…`
+    case 'refused':
+      return `Not sent: ${s.id} was refused (${s.reason}).`
+    case 'evaluated':
+      return `Sent ${s.id}; evaluated.`
+    case 'no-result':
+      return `Sent ${s.id}; ${s.reason}`
+  }
+}
+
+/** Whether the item may still change stage (the line shows it is in progress). */
+export function inProgress(s: SendStage): boolean {
+  return s.stage === 'signing' || s.stage === 'queued' || s.stage === 'retry' || s.stage === 'sent'
+}
