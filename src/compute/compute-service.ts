@@ -590,14 +590,18 @@ export class ComputeService {
   }
 
   /** Snapshot the hot instance at the current position (its results are already stored). */
-  private async snapshot(): Promise<void> {
+  /**
+   * `full`: a full snapshot, not an incremental (on close: the next open then restores one link
+   * instead of a chain, which is most of a warm open's restore time).
+   */
+  private async snapshot(full = false): Promise<void> {
     this.snapshotDue = false
     const pos = this.evaluator?.position
     if (!this.host || !pos) return
     try {
       const t0 = now()
       const memory = await this.host.snapshot()
-      await this.store.snapshots.write(this.cfg.processId, pos, memory)
+      await this.store.snapshots.write(this.cfg.processId, pos, memory, full ? { mode: 'full' } : {})
       this.stats.snapshotsWritten++
       this.stats.lastSnapshotMs = now() - t0
       this.decide({ type: 'snapshotted', at: Date.now() })
@@ -696,7 +700,7 @@ export class ComputeService {
     await this.batch?.catch(() => undefined)
     if (this.snapshotDue && this.host && this.store) {
       this.closed = false // let the final snapshot through
-      await this.snapshot().catch(() => undefined)
+      await this.snapshot(true).catch(() => undefined)
       this.closed = true
     }
     this.host?.close()

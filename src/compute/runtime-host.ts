@@ -237,8 +237,10 @@ export class RuntimeHost {
     this.worker = worker
     this.death = new Promise((resolve) => worker.onDeath?.(resolve))
     this.remote = wrap<RuntimeWorkerApi>(worker.endpoint)
-    // compile in the worker while the starting state may still be read
-    const prepared = this.call(this.api.prepare(this.cfg.bytes), this.loadTimeoutMs)
+    // compile and instantiate in the worker while the starting state may still be read
+    const fresh: RuntimeOptions = { ...this.cfg.options }
+    delete fresh.memory
+    const prepared = this.call(this.api.prepare(this.cfg.bytes, fresh, this.cfg.weaveDriveGateway), this.loadTimeoutMs)
     if (this.startFrom) {
       const from = this.startFrom
       this.startFrom = undefined

@@ -4,7 +4,7 @@
  * object and lose its `code`. Snapshots are transferred, not copied.
  */
 import { transfer } from 'comlink'
-import { compileAoModule, loadAoModule } from '../wasm/index'
+import { loadAoModule, loadPreparedAoModule, prepareAoModule, type PreparedAoModule } from '../wasm/index'
 import { isSparseMemory, toDense, toSparse, type SparseMemory } from '../wasm/sparse-memory'
 import { gatewayDataProviderFor } from './gateway-data-provider'
 import { RuntimeError, type AoEnv, type AoInstance, type AoMessage, type AoResult, type RuntimeErrorCode, type RuntimeOptions } from '../wasm/types'
@@ -23,10 +23,11 @@ export type PrepareReply = { ok: true; compileMs: number } | WorkerFailure
 
 export interface RuntimeWorkerApi {
   /**
-   * Compile the module ahead of `load` (while the caller still reads the snapshot to load); a
-   * later `load(null, …)` instantiates this compiled module.
+   * Compile the module and start a fresh instance ahead of `load` (while the caller still reads
+   * the snapshot to load; `options.memory` is ignored); a later `load(null, options)` loads the
+   * snapshot into that instance (same options but `memory`).
    */
-  prepare(bytes: Uint8Array): Promise<PrepareReply>
+  prepare(bytes: Uint8Array, options: RuntimeOptions, weaveDriveGateway?: string): Promise<PrepareReply>
   /**
    * `bytes` null: the module given to `prepare`. `weaveDriveGateway`: where WeaveDrive
    * `/data/<txid>` reads fetch from (none: reads find no file).
@@ -52,16 +53,19 @@ export type LoadInstance = (bytes: Uint8Array, options: RuntimeOptions) => Promi
 
 export function createRuntimeWorkerApi(load?: LoadInstance): RuntimeWorkerApi {
   let instance: AoInstance | undefined
-  /** what `prepare` was given, compiled when our runtime is used */
-  let prepared: { bytes: Uint8Array; compiled: Promise<WebAssembly.Module> | undefined } | undefined
+  /** what `prepare` was given, compiled and instantiated when our runtime is used */
+  let prepared: { bytes: Uint8Array; module: Promise<PreparedAoModule> | undefined } | undefined
+  const withGateway = (options: RuntimeOptions, gw: string | undefined): RuntimeOptions => gw ? { ...options, dataProvider: gatewayDataProviderFor(gw) } : options
   const notLoaded = (): WorkerFailure => ({ ok: false, code: 'runtime/terminated', message: 'runtime worker: no module loaded (call load first)' })
   return {
-    async prepare(bytes) {
+    async prepare(bytes, options, weaveDriveGateway) {
       const t0 = performance.now()
-      const compiled = load ? undefined : compileAoModule(bytes)
-      prepared = { bytes, compiled }
+      const fresh: RuntimeOptions = { ...withGateway(options, weaveDriveGateway) }
+      delete fresh.memory
+      const module = load ? undefined : prepareAoModule(bytes, fresh)
+      prepared = { bytes, module }
       try {
-        await compiled
+        await module
         return { ok: true, compileMs: performance.now() - t0 }
       } catch (e) {
         return failure(e, 'runtime/bad-module')
@@ -71,11 +75,11 @@ export function createRuntimeWorkerApi(load?: LoadInstance): RuntimeWorkerApi {
       const t0 = performance.now()
       try {
         if (!bytes && !prepared) return { ok: false, code: 'runtime/bad-module', message: 'runtime worker: load(null) without a prepared module (call prepare first)' }
-        let withData = weaveDriveGateway ? { ...options, dataProvider: gatewayDataProviderFor(weaveDriveGateway) } : options
+        let withData = withGateway(options, weaveDriveGateway)
         // another runtime behind the contract (tests: the reference loader) takes whole memories
         if (load && isSparseMemory(withData.memory)) withData = { ...withData, memory: toDense(withData.memory) }
         const loaded = bytes ? await (load ?? loadAoModule)(bytes, withData)
-          : load ? await load(prepared!.bytes, withData) : await loadAoModule(await prepared!.compiled!, withData)
+          : load ? await load(prepared!.bytes, withData) : await loadPreparedAoModule(await prepared!.module!, withData.memory)
         instance = loaded
         return { ok: true, memoryByteLength: loaded.memoryByteLength, loadMs: performance.now() - t0 }
       } catch (e) {

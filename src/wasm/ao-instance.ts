@@ -11,6 +11,7 @@ import { ModuleExit } from './import-context'
 import { RollbackJournal, type JournalPolicy, DEFAULT_JOURNAL_POLICY } from './rollback-journal'
 import { pageDigest, type PageDigest } from './page-digest'
 import { isSparseMemory, toSparse, writeSparse, type SparseMemory } from './sparse-memory'
+import { nonZeroPages } from './memory-pages'
 import type { MemFs } from './memfs'
 import { growHeap } from './heap-growth'
 import { CLOCK_START } from './deterministic-clock'
@@ -33,6 +34,21 @@ export interface AoRuntimeInstance extends AoInstance {
   readonly messagesHandled: number
   /** The memory's non-zero pages (a scan of the whole memory and a copy of ~2 MB for aos). */
   sparseSnapshot(): SparseMemory
+}
+
+/** A fresh instance started ahead of its snapshot, and the pages its start-up left non-zero. */
+export interface SpareInstance {
+  live: ModuleInstance
+  format: ModuleFormat
+  nonZero: number[]
+}
+
+function setupOf(profile: FormatProfile, options: RuntimeOptions): InstanceSetup {
+  const setup: InstanceSetup = { profile }
+  if (options.memoryLimit !== undefined) setup.memoryLimit = options.memoryLimit
+  if (options.dataProvider) setup.dataProvider = options.dataProvider
+  if (options.extensions) setup.extensions = options.extensions
+  return setup
 }
 
 /** The JS-side state of a freshly started instance, which the CU's instance after an error has. */
@@ -63,17 +79,24 @@ export class HotInstance implements AoRuntimeInstance {
     this.journal = journal
   }
 
-  static async start(module: WebAssembly.Module, profile: FormatProfile, options: RuntimeOptions, policy?: JournalPolicy): Promise<HotInstance> {
-    const setup: InstanceSetup = { profile }
-    if (options.memoryLimit !== undefined) setup.memoryLimit = options.memoryLimit
-    if (options.dataProvider) setup.dataProvider = options.dataProvider
-    if (options.extensions) setup.extensions = options.extensions
-    const live = await ModuleInstance.create(module, setup)
+  /**
+   * A fresh instance made ahead of `start` (while the snapshot to load is still being read), with
+   * the pages its start-up left non-zero, so loading a sparse snapshot into it needs no scan.
+   */
+  static async spare(module: WebAssembly.Module, profile: FormatProfile, options: RuntimeOptions): Promise<SpareInstance> {
+    const live = await ModuleInstance.create(module, setupOf(profile, options))
+    return { live, format: profile.format, nonZero: nonZeroPages(live.heap.u8) }
+  }
+
+  static async start(module: WebAssembly.Module, profile: FormatProfile, options: RuntimeOptions, policy?: JournalPolicy, spare?: SpareInstance): Promise<HotInstance> {
+    const setup = setupOf(profile, options)
+    const live = spare && spare.format === profile.format ? spare.live : await ModuleInstance.create(module, setup)
+    const known = spare && live === spare.live ? spare.nonZero : undefined
     const fresh: FreshJs = { clockNext: live.ctx.clock.next, fs: live.ctx.fs.clone(live.ctx.clock) }
     let journal: RollbackJournal
     if (options.memory) {
       // the loaded snapshot is the first checkpoint: no copy of the memory at load
-      const memory = loadSnapshotLikeTheCu(live, options.memory)
+      const memory = loadSnapshotLikeTheCu(live, options.memory, known)
       journal = new RollbackJournal({ memory, byteLength: live.heap.byteLength, clockNext: live.ctx.clock.next, fs: live.ctx.fs.clone(live.ctx.clock) }, policy)
     } else {
       journal = new RollbackJournal({ memory: undefined, byteLength: live.heap.byteLength, clockNext: live.ctx.clock.next, fs: undefined }, policy)
@@ -247,7 +270,7 @@ function setMemoryExactly(inst: ModuleInstance, memory: SparseMemory): void {
  * bytes, without touching the ~98% of aos's memory that is zero. Returns the loaded memory as a
  * sparse memory (the first rollback checkpoint).
  */
-function loadSnapshotLikeTheCu(inst: ModuleInstance, snap: Uint8Array | SparseMemory): SparseMemory {
+function loadSnapshotLikeTheCu(inst: ModuleInstance, snap: Uint8Array | SparseMemory, knownNonZero?: readonly number[]): SparseMemory {
   const len = snap.byteLength
   if (len % 65536 !== 0) throw new RuntimeError('runtime/bad-snapshot', `snapshot of ${len} bytes is not a whole number of 64 KiB pages`)
   const h = inst.heap
@@ -260,7 +283,7 @@ function loadSnapshotLikeTheCu(inst: ModuleInstance, snap: Uint8Array | SparseMe
     h.u8.set(snap)
     return toSparse(h.u8)
   }
-  writeSparse(h.u8, snap)
+  writeSparse(h.u8, snap, knownNonZero)
   // Grown pages past the snapshot are zero; a fresh memory longer than the snapshot keeps its tail.
   return initial <= len ? { ...snap, byteLength: h.byteLength } : toSparse(h.u8)
 }

@@ -70,10 +70,19 @@ export function forEachPage(s: SparseMemory, fn: (page: number, bytes: Uint8Arra
 
 /**
  * Make the first `s.byteLength` bytes of `target` equal to `s`: its pages are written, every other
- * page of target that is not all zero is cleared. Pages that are already zero are only read.
+ * page of target that is not all zero is cleared. Pages that are already zero are only read, unless
+ * `knownNonZero` lists every page of target that may be non-zero (then nothing is scanned).
  */
-export function writeSparse(target: Uint8Array, s: SparseMemory): void {
+export function writeSparse(target: Uint8Array, s: SparseMemory, knownNonZero?: readonly number[]): void {
   if (target.byteLength < s.byteLength) throw new RuntimeError('runtime/bad-snapshot', `a ${s.byteLength}-byte memory does not fit into ${target.byteLength} bytes`)
+  if (knownNonZero) {
+    // the caller knows every page of target that may be non-zero (a fresh instance it scanned): no scan
+    const listed = new Set(s.pages)
+    const count = pageCountOf(s.byteLength)
+    for (const p of knownNonZero) if (p < count && !listed.has(p)) target.fill(0, p * PAGE_SIZE, p * PAGE_SIZE + pageLength(p, s.byteLength))
+    forEachPage(s, (p, bytes) => target.set(bytes, p * PAGE_SIZE))
+    return
+  }
   const words = wordsOf(target)
   let next = 0 // the next page of `target` not yet settled
   const clearUpTo = (end: number) => {
