@@ -7,7 +7,8 @@
  * The checker's state needs no table of its own: it is the last stored edge's assignment id and
  * Hash-Chain tag, so a reload resumes the chain exactly where it stopped.
  */
-import { LogChecker, type EdgeVerdict, type LogCheckState } from '../protocol/log-check'
+import { LogChecker, type EdgeVerdict, type ItemVerifier, type LogCheckState } from '../protocol/log-check'
+import { sharedVerifyPool } from './verify-pool'
 import type { ProtocolError } from '../protocol/errors'
 import type { SuClient } from '../protocol/su-client'
 import type { SuEdge } from '../protocol/su-types'
@@ -41,6 +42,11 @@ export interface SyncTarget {
   scheduler: string
   hashChain: boolean
   rawData?: (messageId: string) => Promise<Uint8Array | undefined>
+  /**
+   * Signature checks; default: the thread's verify-worker pool where Workers exist (several
+   * cores), else `verifyDataItem` on this thread.
+   */
+  verify?: ItemVerifier
 }
 
 export interface SyncProgress {
@@ -58,7 +64,8 @@ export interface SyncOutcome {
 }
 
 function checkerFor(t: SyncTarget, resume: LogCheckState): LogChecker {
-  return new LogChecker({ processId: t.processId, scheduler: { address: t.scheduler }, resume, hashChain: t.hashChain, ...(t.rawData && { rawData: t.rawData }) })
+  const verify = t.verify ?? sharedVerifyPool()?.verify
+  return new LogChecker({ processId: t.processId, scheduler: { address: t.scheduler }, resume, hashChain: t.hashChain, ...(t.rawData && { rawData: t.rawData }), ...(verify && { verify }) })
 }
 
 /** Fetch, verify and store new log pages until the SU has no more (or a check fails). */
@@ -94,9 +101,14 @@ export async function reverifyStoredLog(
 ): Promise<SyncOutcome> {
   const head = await store.log.head(target.processId)
   const checker = checkerFor({ ...target, rawData: undefined }, { nonce: -1 })
-  const chunk = opts.chunk ?? 200
+  const chunk = opts.chunk ?? 500
+  const read = (from: number) => store.log.range(target.processId, from, Math.min(head, from + chunk - 1))
+  let next = head >= 0 ? read(0) : undefined
   for (let from = 0; from <= head; from += chunk) {
-    const entries = await store.log.range(target.processId, from, Math.min(head, from + chunk - 1))
+    const entries = await next!
+    // Read the next chunk while this one is checked (IndexedDB works off this thread).
+    next = from + chunk <= head ? read(from + chunk) : undefined
+    next?.catch(() => undefined) // awaited next round unless this chunk fails
     const check = await checker.checkPage(entries.map((e) => e.edge as SuEdge))
     if (check.failure) return { head: checker.state.nonce, failure: check.failure }
     opts.onChunk?.(checker.state.nonce + 1, head)

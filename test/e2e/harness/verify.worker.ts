@@ -8,7 +8,8 @@
 import { expose } from 'comlink'
 import { sha256, sha384 } from '@noble/hashes/sha2.js'
 import { LogChecker } from '../../../src/protocol/log-check'
-import { encodeTags, getSignatureData, verifyDataItem } from '../../../src/protocol/ans104'
+import { encodeTags, getSignatureData, verifyDataItem, type SignedFields } from '../../../src/protocol/ans104'
+import { sharedVerifyPool } from '../../../src/compute/verify-pool'
 import { fromB64Url } from '../../../src/protocol/base64url'
 import { utf8Encode } from '../../../src/protocol/bytes'
 import type { SuAssignment, SuEdge, SuMessage } from '../../../src/protocol/su-types'
@@ -58,9 +59,11 @@ const api = {
   },
 
   /** A fresh LogChecker over the in-memory log in pages of `page` edges. */
-  async checker(page = 500, asyncFrom?: number): Promise<RunResult> {
+  /** `how`: 'local' verifies on this thread, 'pool' through the verify-worker pool (log-sync's default here). */
+  async checker(page = 500, how: 'local' | 'pool' = 'pool'): Promise<RunResult> {
     const l = need()
-    const checker = new LogChecker({ processId: l.processId, scheduler: { address: l.suAddress }, ...(asyncFrom !== undefined && { verify: (f) => verifyDataItem(f, asyncFrom) }) })
+    const verify = how === 'pool' ? sharedVerifyPool()!.verify : (f: SignedFields) => verifyDataItem(f)
+    const checker = new LogChecker({ processId: l.processId, scheduler: { address: l.suAddress }, verify })
     const t0 = now()
     for (let i = 0; i < l.edges.length; i += page) {
       const r = await checker.checkPage(l.edges.slice(i, i + page))
@@ -73,7 +76,7 @@ const api = {
    * The compute worker's offline path: the log stored in a fresh IndexedDB database (verified once
    * on the way in, not timed), then `reverifyStoredLog` timed.
    */
-  async stored(): Promise<RunResult & { storeMs: number }> {
+  async stored(how: 'local' | 'pool' = 'pool'): Promise<RunResult & { storeMs: number }> {
     const l = need()
     const store = await openAolightStore({ name: `aolight-verify-${Date.now()}-${Math.random().toString(36).slice(2)}` })
     try {
@@ -88,7 +91,7 @@ const api = {
       }
       const storeMs = now() - s0
       const t0 = now()
-      const out = await reverifyStoredLog(store, { processId: l.processId, scheduler: l.suAddress, hashChain: true })
+      const out = await reverifyStoredLog(store, { processId: l.processId, scheduler: l.suAddress, hashChain: true, ...(how === 'local' && { verify: (f: SignedFields) => verifyDataItem(f) }) })
       return { edges: l.edges.length, ms: now() - t0, head: out.head, storeMs, failure: failureOf(out.failure) }
     } finally {
       const name = store.db.name
