@@ -57,6 +57,7 @@ describe('send progress', () => {
     expect(describeStage(s, true)).toBe('Signed ID. Posting…')
     s = foldProgress(s, { type: 'retry', id: 'ID', target: 'T', attempt: 1, error: 'MU timed out after 30 s' })
     expect(describeStage(s, true)).toBe('Posting ID… (retry 2: MU timed out after 30 s)')
+    expect(describeStage(s, false)).toBe('Signed ID. Queued — will send when online.')
     s = foldProgress(s, { type: 'sent', id: 'ID', target: 'T', postedTo: 'http://mu' })
     expect(describeStage(s, true)).toBe('Sent ID to http://mu; waiting for its result…')
     expect(foldProgress(s, { type: 'assigned', id: 'ID', target: 'T', nonce: 3 })).toEqual(s)

@@ -120,7 +120,11 @@ export class ConsoleState {
   async #eval(code: string): Promise<void> {
     if (walletState.value.kind === 'none') throw new Error('Connect a wallet first (Wallet page): an Eval is a message signed by you.')
     const line = this.#itemLine()
-    const onProgress = (p: SendProgress) => (line.stage = foldProgress(line.stage, p))
+    const onProgress = (p: SendProgress) => {
+      line.stage = foldProgress(line.stage, p)
+      // Signed and in the outgoing queue: the console takes the next line while this one travels.
+      if (p.type !== 'signing') this.busy = false
+    }
     let id: string
     try {
       id = (await client.sendTracked({ target: this.processId, tags: [{ name: 'Action', value: 'Eval' }], data: code }, onProgress)).id

@@ -43,9 +43,8 @@ export function describeStage(s: SendStage, online: boolean): string {
     case 'queued':
       return online ? `Signed ${s.id}. Posting…` : `Signed ${s.id}. Queued — will send when online.`
     case 'retry':
-      return online
-        ? `Posting ${s.id}… (retry ${s.attempt + 1}: ${s.reason})`
-        : `Queued ${s.id} — will send when online (retry ${s.attempt + 1}: ${s.reason}).`
+      // Offline, the retry reasons are all "failed to fetch": the state is what matters.
+      return online ? `Posting ${s.id}… (retry ${s.attempt + 1}: ${s.reason})` : `Signed ${s.id}. Queued — will send when online.`
     case 'sent':
       return `Sent ${s.id} to ${s.postedTo}; waiting for its result…`
     case 'refused':
