@@ -30,6 +30,7 @@ export class CronMonitor {
   private cursor: string | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
   private stopped = true
+  private polling: Promise<void> | undefined
 
   constructor(
     private readonly opts: {
@@ -78,14 +79,16 @@ export class CronMonitor {
       } catch (e) {
         this.opts.onError?.(e)
       }
-      if (!this.stopped) this.timer = setTimeout(tick, this.opts.intervalMs ?? 500)
+      if (!this.stopped) this.timer = setTimeout(() => void (this.polling = tick()), this.opts.intervalMs ?? 500)
     }
-    void tick()
+    this.polling = tick()
   }
 
-  stop(): void {
+  /** Stops polling; resolves once a poll in flight has finished (its pushes are done). */
+  async stop(): Promise<void> {
     this.stopped = true
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
+    await this.polling
   }
 }

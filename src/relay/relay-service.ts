@@ -156,13 +156,13 @@ export class RelayService {
   async monitorCrons(processId: string, on: boolean): Promise<CronMode> {
     const local = this.crons.get(processId)
     if (!on) {
-      local?.stop()
+      await local?.stop()
       this.crons.delete(processId)
       const answer = await requestMonitor(new MuClient(this.config.mu, this.http), this.relayKey, processId, true).catch(() => undefined)
       return answer === undefined ? { mode: 'stopped', processId } : { mode: 'stopped', processId, answer }
     }
     if (!this.config.crank) {
-      local?.stop()
+      await local?.stop()
       this.crons.delete(processId)
       return { mode: 'network', processId, answer: await requestMonitor(new MuClient(this.config.mu, this.http), this.relayKey, processId) }
     }
@@ -195,10 +195,11 @@ export class RelayService {
     return () => this.cronListeners.delete(listener)
   }
 
-  /** Stops every cron monitor of this tab (the worker is closing). */
-  stopCrons(): void {
-    for (const m of this.crons.values()) m.stop()
+  /** Stops every cron monitor of this tab; resolves when their polls in flight are done. */
+  async stopCrons(): Promise<void> {
+    const all = [...this.crons.values()]
     this.crons.clear()
+    await Promise.all(all.map((m) => m.stop()))
   }
 
   private async suFor(processId: string, scheduler?: string): Promise<SuClient> {

@@ -16,7 +16,6 @@ import type { RelayService } from '../../src/relay/relay-service'
 import { devnetOps, memoryKv, openTab } from './relay-devnet-harness'
 
 const BASE_PORT = 43510
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('cron outboxes: crank here or leave it to the network', () => {
   let devnet: Devnet
@@ -43,7 +42,7 @@ describe('cron outboxes: crank here or leave it to the network', () => {
       return "ticker ready"`)).toContain('ticker ready')
   }, 60_000)
   afterAll(async () => {
-    relay?.stopCrons()
+    await relay?.stopCrons()
     await devnet?.stop()
   })
 
@@ -55,8 +54,7 @@ describe('cron outboxes: crank here or leave it to the network', () => {
   it('crank here: the tab pushes every cron outbox once, signed by its relay key; the MU pushes none', async () => {
     expect(await relay.monitorCrons(ticker, true)).toEqual({ mode: 'here', processId: ticker })
     await expect.poll(async () => (await ticks()).length, { timeout: 15_000, interval: 300 }).toBeGreaterThanOrEqual(3)
-    relay.stopCrons()
-    await sleep(700) // a poll in flight finishes
+    await relay.stopCrons() // resolves after a poll in flight
     const seen = await ticks()
     expect(seen.every((p) => p.owner === relay.relayKey.address && p.pushedFor === null)).toBe(true) // crons have no origin id
     expect(contiguous(countsOf(seen))).toBe(true)
@@ -74,8 +72,7 @@ describe('cron outboxes: crank here or leave it to the network', () => {
     const pushedBefore = total((r) => r.pushed.length)
     await relay.monitorCrons(ticker, true)
     await expect.poll(async () => (await ticks()).length, { timeout: 15_000, interval: 300 }).toBeGreaterThanOrEqual(before + 2)
-    relay.stopCrons()
-    await sleep(700)
+    await relay.stopCrons()
     expect(total((r) => r.alreadyPushed)).toBe(0) // resumed after the cursor: no result read twice
 
     // Crash between a push and the cursor write, worst case: the cursor is gone.
@@ -85,8 +82,7 @@ describe('cron outboxes: crank here or leave it to the network', () => {
     const upTo = (await ticks()).length
     await relay.monitorCrons(ticker, true)
     await expect.poll(() => total((r) => r.alreadyPushed), { timeout: 15_000, interval: 300 }).toBeGreaterThanOrEqual(upTo)
-    relay.stopCrons()
-    await sleep(700)
+    await relay.stopCrons()
     const after = await ticks()
     expect(contiguous(countsOf(after))).toBe(true) // no count twice, none skipped
     expect(total((r) => r.pushed.length)).toBe(after.length)
