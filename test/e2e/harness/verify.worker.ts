@@ -51,6 +51,11 @@ const api = {
     return log.edges.length
   },
 
+  /** Verify workers the thread's shared pool runs now. */
+  poolWorkers(): number {
+    return sharedVerifyPool()?.workers ?? 0
+  },
+
   /** Replaces one edge (a tamper test); `patch` is merged into the assignment or the message. */
   tamper(nonce: number, where: 'assignment' | 'message', patch: Record<string, unknown>): void {
     const e = need().edges[nonce]!
