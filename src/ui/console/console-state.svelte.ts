@@ -112,9 +112,15 @@ export class ConsoleState {
   async #dryRun(code: string, owner: string | null): Promise<void> {
     const w = walletState.value
     const as = w.kind !== 'none' ? { address: w.address, who: 'your connected wallet' } : owner ? { address: owner, who: 'the process owner' } : null
-    if (!as) throw new NodeError('process/evaluation-failed', 'The process is not open yet, so its owner is unknown; connect a wallet or wait until the process is open.', { processId: this.processId })
+    const request = { tags: [{ name: 'Action', value: 'Eval' }], data: code }
+    if (!as) {
+      // Owner unknown (the process has not opened): the dry-run opens it and says why if it cannot.
+      this.print('info', 'Dry-run as an anonymous address (no wallet connected, and the process owner is not known yet); nothing is sent.')
+      this.printResult(await client.dryRun(this.processId, request))
+      return
+    }
     this.print('info', `Dry-run as ${as.address} (${as.who}); nothing is sent.`)
-    this.printResult(await client.dryRun(this.processId, { tags: [{ name: 'Action', value: 'Eval' }], data: code, owner: as.address }))
+    this.printResult(await client.dryRun(this.processId, { ...request, owner: as.address }))
   }
 
   async #eval(code: string): Promise<void> {
