@@ -51,6 +51,9 @@ export interface SubmitReceipt {
   postedTo: string
 }
 
+/** Processes whose crons this tab cranks (restarted by `resumeCrons` after a reload). */
+const MONITORED_KEY = 'cron.monitored'
+
 export class RelayService {
   private readonly http = new HttpClient()
   private locator!: Locator
@@ -59,6 +62,7 @@ export class RelayService {
   private readonly crank: Crank
   private lastPostedTo = new Map<string, string>()
   private readonly crons = new Map<string, CronMonitor>()
+  private readonly cronStarts = new Map<string, Promise<CronMode>>()
   private readonly cronListeners = new Set<(processId: string, r: CrankReport) => void>()
 
   private constructor(
@@ -158,19 +162,31 @@ export class RelayService {
     if (!on) {
       await local?.stop()
       this.crons.delete(processId)
+      await this.rememberMonitored(processId, false)
       const answer = await requestMonitor(new MuClient(this.config.mu, this.http), this.relayKey, processId, true).catch(() => undefined)
       return answer === undefined ? { mode: 'stopped', processId } : { mode: 'stopped', processId, answer }
     }
     if (!this.config.crank) {
       await local?.stop()
       this.crons.delete(processId)
+      await this.rememberMonitored(processId, false)
       return { mode: 'network', processId, answer: await requestMonitor(new MuClient(this.config.mu, this.http), this.relayKey, processId) }
     }
     if (!this.config.cu) throw new RelayError('send/refused', `cranking the crons of ${processId} here needs a CU to read /cron from; none is configured`, { processId })
     if (local?.running) return { mode: 'here', processId }
+    // One monitor per process, also when a start is already on its way (resumeCrons at init).
+    let starting = this.cronStarts.get(processId)
+    if (!starting) {
+      starting = this.startCronHere(processId, this.config.cu).finally(() => this.cronStarts.delete(processId))
+      this.cronStarts.set(processId, starting)
+    }
+    return starting
+  }
+
+  private async startCronHere(processId: string, cuUrl: string): Promise<CronMode> {
     const p = await (await this.suFor(processId)).getProcess(processId)
     const monitor = new CronMonitor({
-      cuUrl: this.config.cu,
+      cuUrl,
       http: this.http,
       crank: this.crank,
       origin: { processId, moduleId: tagValue(p.tags, 'Module') ?? '', schedulerAddress: tagValue(p.tags, 'Scheduler') ?? '' },
@@ -182,7 +198,27 @@ export class RelayService {
     })
     this.crons.set(processId, monitor)
     monitor.start()
+    await this.rememberMonitored(processId, true)
     return { mode: 'here', processId }
+  }
+
+  /**
+   * Restarts the cron monitors this tab ran before it was closed (the reference MU likewise keeps
+   * its monitored processes across restarts). Only when cranking here; returns the process ids.
+   */
+  async resumeCrons(): Promise<string[]> {
+    if (!this.config.crank || !this.config.cu) return []
+    const ids = (await this.settings.get<string[]>(MONITORED_KEY)) ?? []
+    for (const pid of ids) await this.monitorCrons(pid, true)
+    return ids
+  }
+
+  private async rememberMonitored(processId: string, on: boolean): Promise<void> {
+    const ids = new Set((await this.settings.get<string[]>(MONITORED_KEY)) ?? [])
+    if (on === ids.has(processId)) return
+    if (on) ids.add(processId)
+    else ids.delete(processId)
+    await this.settings.set(MONITORED_KEY, [...ids])
   }
 
   uploadReceipt(id: string) {

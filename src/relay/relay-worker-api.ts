@@ -73,6 +73,7 @@ export function createRelayWorkerApi(): RelayWorkerApi {
         service = await RelayService.open(config, queueStore, settings)
         service.subscribe((e) => listeners.forEach((l) => l(e)))
         void service.resume().catch(() => undefined)
+        void service.resumeCrons().catch(() => undefined)
         return { relayAddress: service.relayKey.address, relayKeyPersistent: service.relayKeyPersistent, persistentQueue }
       }),
     configure: (config) => guard(async () => need().configure(config)),

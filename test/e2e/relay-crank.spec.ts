@@ -111,8 +111,7 @@ test('cron outboxes pushed by the tab, exactly once across a page reload', async
   await expect.poll(async () => (await ticks()).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(2)
   await page.reload() // the tab goes away while it cranks
   const before = (await ticks()).length
-  await open(page, 'relay-crank-cron')
-  ok(await page.evaluate((p) => (window as unknown as { relay: R }).relay.monitorCrons(p, true), ticker))
+  await open(page, 'relay-crank-cron') // the new relay worker restarts the monitor by itself (resumeCrons)
   await expect.poll(async () => (await ticks()).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(before + 2)
   ok(await page.evaluate((p) => (window as unknown as { relay: R }).relay.monitorCrons(p, false), ticker))
   const all = await ticks()

@@ -70,7 +70,7 @@ describe('cron outboxes: crank here or leave it to the network', () => {
     relay = await openTab(devnet, storage)
     relay.onCronReport((_, r) => reports.push(r))
     const pushedBefore = total((r) => r.pushed.length)
-    await relay.monitorCrons(ticker, true)
+    expect(await relay.resumeCrons()).toEqual([ticker]) // what the relay worker does on start
     await expect.poll(async () => (await ticks()).length, { timeout: 15_000, interval: 300 }).toBeGreaterThanOrEqual(before + 2)
     await relay.stopCrons()
     expect(total((r) => r.alreadyPushed)).toBe(0) // resumed after the cursor: no result read twice
