@@ -23,6 +23,7 @@ export default defineConfig({
     },
     {
       command: `npx vite --port ${harnessPort} --strictPort`,
+      env: { AOLIGHT_E2E: '1' },
       url: `http://127.0.0.1:${harnessPort}/test/e2e/harness/index.html`,
       reuseExistingServer: false,
       timeout: 60_000,

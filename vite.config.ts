@@ -39,7 +39,9 @@ export default defineConfig({
   ],
   build: { target: 'es2022', sourcemap: true },
   worker: { format: 'es' },
-  server: { host: '127.0.0.1' },
+  // Under Playwright (AOLIGHT_E2E=1) no hot reload: an edit to src/ while a harness test runs
+  // would otherwise reload the page under the test ("Execution context was destroyed").
+  server: { host: '127.0.0.1', ...(process.env.AOLIGHT_E2E ? { hmr: false } : {}) },
   // The dev server also serves the test-only harness pages (test/e2e/harness/). Scanning them at
   // startup means Vite never discovers a dependency mid-test and reloads the page under Playwright.
   optimizeDeps: { entries: ['index.html', 'test/e2e/harness/**/*.html'], include: ['comlink', 'idb'] },
