@@ -36,16 +36,33 @@ declare global {
 }
 
 const GROUP = 'compute-browser'
-const DEVNET_PORT = 43150
-const VITE_PORT = 43195
+// Overridable, so a quick run can go while a long one holds the defaults.
+const DEVNET_PORT = Number(process.env.BENCH_BROWSER_DEVNET_PORT ?? 43150)
+const VITE_PORT = Number(process.env.BENCH_BROWSER_VITE_PORT ?? 43195)
 const log = (s: string) => process.stderr.write(`compute-browser: ${s}\n`)
 
 async function waitState(page: Page, state: 'idle' | 'offline', head: number, timeoutMs: number): Promise<void> {
-  await page.waitForFunction(([s, h]) => {
-    const st = window.proof.status()
-    if (st?.state === 'stopped') throw new Error(`stopped: ${JSON.stringify(st)}`)
-    return st?.state === s && st.verifiedHead === h && st.evaluatedHead === h
-  }, [state, head] as const, { timeout: timeoutMs, polling: 100 })
+  const t0 = now()
+  let lastLog = t0
+  // Short waits in a loop, so a long (10,000-message) open reports its progress.
+  for (;;) {
+    try {
+      await page.waitForFunction(([s, h]) => {
+        const st = window.proof.status()
+        if (st?.state === 'stopped') throw new Error(`stopped: ${JSON.stringify(st)}`)
+        return st?.state === s && st.verifiedHead === h && st.evaluatedHead === h
+      }, [state, head] as const, { timeout: 30_000, polling: 100 })
+      return
+    } catch (e) {
+      if (!(e instanceof Error) || e.name !== 'TimeoutError') throw e
+      if (now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${state} at head ${head}`, { cause: e })
+    }
+    if (now() - lastLog >= 60_000) {
+      lastLog = now()
+      const st = await page.evaluate(async () => [window.proof.status()?.state, await window.proof.stats()] as const)
+      log(`waiting for ${state} at ${head}: ${((now() - t0) / 1000).toFixed(0)} s, state ${st[0]}, verified ${st[1].verified}, evaluated ${st[1].evaluated}`)
+    }
+  }
 }
 
 /** ms since open when the given phase's progress first reached `total`. */
