@@ -9,8 +9,8 @@
  * the first paint does not wait for signing code.
  */
 import {
-  NodeError, type Capabilities, type Capability, type CrankSummary, type DryRunRequest, type LoggedMessage, type MessageResult,
-  type NodeClient, type ProcessEvent, type ProcessHandle, type ProcessSummary, type SendReceipt, type SendRequest, type Settings,
+  NodeError, type Capabilities, type Capability, type CronMonitorState, type CrankSummary, type DryRunRequest, type LightNodeClient, type LoggedMessage, type MessageResult,
+  type ProcessEvent, type ProcessHandle, type ProcessSummary, type SendReceipt, type SendRequest, type Settings,
   type SpawnReceipt, type SpawnRequest, type WalletState,
 } from './contract'
 import { createNodeClient, type NodeClientOptions } from './node-client'
@@ -20,7 +20,7 @@ import type { OutboxResult } from '../relay/crank'
 import type { QueueEvent } from '../relay/send-queue'
 import type { KeyValueStorage } from './settings'
 
-export interface AppClient extends NodeClient {
+export interface AppClient extends LightNodeClient {
   /** set when saved settings could not be read at start-up and defaults were used */
   readonly settingsProblem: string | null
   /** resolves once the relay has started (or failed to: then `capabilities.relay` says why) */
@@ -67,12 +67,44 @@ const NO_CU = 'No CU to cross-check with: add one under Settings → Cross-check
 const NO_BROWSER_WALLET = 'No browser wallet found (window.arweaveWallet). Install Wander or ArConnect, or import a keyfile.'
 
 async function defaultRelay(settings: Settings): Promise<RelayClient> {
-  const { RelayClient } = await import('./relay-client')
-  return RelayClient.start(settings, { route: settings.relayRoute })
+  const [{ RelayClient, settingsStoreKv }, { KeyfileVault }] = await Promise.all([import('./relay-client'), import('../relay/keyfile-vault')])
+  // A remembered keyfile is kept only encrypted, in the app's IndexedDB settings store.
+  return RelayClient.start(settings, { route: settings.relayRoute, vault: new KeyfileVault(settingsStoreKv()) })
+}
+
+/** Per-process cron choices and the processes spawned from this browser (small: ids only). */
+const CRON_CHOICES_KEY = 'aolight.cron-monitor.v1'
+const SPAWNED_KEY = 'aolight.spawned.v1'
+const MAX_SPAWNED_REMEMBERED = 200
+
+function readJson<T>(storage: KeyValueStorage | undefined, key: string, fallback: T): T {
+  try {
+    const text = storage?.getItem(key)
+    return text ? (JSON.parse(text) as T) : fallback
+  } catch {
+    return fallback
+  }
+}
+
+function writeJson(storage: KeyValueStorage | undefined, key: string, value: unknown): void {
+  try {
+    storage?.setItem(key, JSON.stringify(value))
+  } catch {
+    // A full or blocked storage only loses a preference.
+  }
+}
+
+function defaultStorage(): KeyValueStorage | undefined {
+  try {
+    return typeof localStorage === 'undefined' ? undefined : localStorage
+  } catch {
+    return undefined
+  }
 }
 
 export function createAppClient(opts: AppClientOptions = {}): AppClient {
   const compute = createNodeClient({ ...opts.compute, ...(opts.storage && { storage: opts.storage }) })
+  const kv = opts.storage ?? defaultStorage()
   let relay: RelayClient | null = null
   let relayProblem: string | null = null
   let wallet: WalletState = { kind: 'none' }
@@ -120,7 +152,11 @@ export function createAppClient(opts: AppClientOptions = {}): AppClient {
     if (relay) void relay.configure(s, s.relayRoute).catch(() => undefined)
   })
 
-  /** Messages this tab sent, per target, until their result has been cranked. */
+  /**
+   * Messages this tab sent, and those its crank pushed to a process this tab has open, per target,
+   * until their result has been cranked here: the tab's own evaluation of a pushed hop drives the
+   * next hop (the relay also walks on from the CU's result; its per-key records push each hop once).
+   */
   const sent = new Map<string, string>()
 
   function summaryOrigin(summary: ProcessSummary | null, m: LoggedMessage) {
@@ -168,7 +204,7 @@ export function createAppClient(opts: AppClientOptions = {}): AppClient {
   }
 
   async function crank(m: LoggedMessage, result: MessageResult, origin: ReturnType<typeof summaryOrigin>): Promise<ProcessEvent> {
-    const summary: CrankSummary = { messageId: m.id, pushed: [], alreadyPushed: 0, superseded: 0, notAProcess: [], errors: [] }
+    const summary: CrankSummary = { messageId: m.id, pushed: [], alreadyPushed: 0, superseded: 0, notAProcess: [], uploaded: [], errors: [] }
     const hasOutbox = result.Messages.length + result.Spawns.length + result.Assignments.length > 0
     if (hasOutbox) {
       try {
@@ -178,6 +214,8 @@ export function createAppClient(opts: AppClientOptions = {}): AppClient {
           summary.alreadyPushed = report.alreadyPushed
           summary.superseded = report.superseded
           summary.notAProcess = report.notAProcess.map((n) => n.target)
+          summary.uploaded = report.uploaded.map(({ id, target, uploader }) => ({ id, target, uploader }))
+          for (const p of report.pushed) if (p.kind === 'message' && open.has(p.target)) sent.set(p.id, p.target)
           summary.errors = report.errors.map((x) => `${x.where}: ${x.error}`)
         }
       } catch (e) {
@@ -326,14 +364,20 @@ export function createAppClient(opts: AppClientOptions = {}): AppClient {
       }
     },
     async spawn(request: SpawnRequest): Promise<SpawnReceipt> {
-      return (await needRelay()).spawn(request)
+      const receipt = await (await needRelay()).spawn(request)
+      const spawned = readJson<string[]>(kv, SPAWNED_KEY, []).filter((x) => x !== receipt.processId)
+      writeJson(kv, SPAWNED_KEY, [receipt.processId, ...spawned].slice(0, MAX_SPAWNED_REMEMBERED))
+      return receipt
     },
     settings: compute.settings,
     storage: { ...compute.storage, clearProcess },
     wallet: {
       state: () => wallet,
       connect: async () => (await needRelay()).connect(),
-      importKeyfile: async (text) => (await needRelay()).importKeyfile(text),
+      importKeyfile: async (text, remember) => (await needRelay()).importKeyfile(text, remember),
+      unlockStoredKeyfile: async (passphrase) => (await needRelay()).unlockKeyfile(passphrase),
+      storedKeyfile: async () => (await needRelay()).storedKeyfile(),
+      forgetStoredKeyfile: async () => (await needRelay()).forgetStoredKeyfile(),
       disconnect: async () => {
         if (relay) await relay.disconnect()
         else setWallet({ kind: 'none' })
@@ -341,6 +385,16 @@ export function createAppClient(opts: AppClientOptions = {}): AppClient {
       subscribe(listener) {
         walletListeners.add(listener)
         return () => walletListeners.delete(listener)
+      },
+    },
+    crons: {
+      async monitor(processId: string, on: boolean): Promise<CronMonitorState> {
+        writeJson(kv, CRON_CHOICES_KEY, { ...readJson<Record<string, boolean>>(kv, CRON_CHOICES_KEY, {}), [processId]: on })
+        return (await needRelay()).monitorCrons(processId, on)
+      },
+      wanted(processId: string): boolean {
+        const choice = readJson<Record<string, boolean>>(kv, CRON_CHOICES_KEY, {})[processId]
+        return choice ?? readJson<string[]>(kv, SPAWNED_KEY, []).includes(processId)
       },
     },
   }

@@ -240,6 +240,8 @@ export interface CrankSummary {
   superseded: number
   /** outbox Messages to targets that are not processes (wallets): no SU schedules them, so not pushed */
   notAProcess: string[]
+  /** of those, the items uploaded to Arweave through the uploader (`id` is the item and the upload receipt's id) */
+  uploaded: { id: string; target: string; uploader: string }[]
   errors: string[]
 }
 
@@ -325,6 +327,12 @@ export interface Endpoints {
   suIsRouter: boolean
   /** remote CUs to cross-check results with; empty = no cross-check */
   cus: string[]
+  /**
+   * Where outbox messages to non-process targets (wallets) are uploaded, as the reference MU does
+   * (`POST {uploader}/tx/arweave`). Always set by settings validation (default: the gateway's
+   * uploader); optional here so endpoints written before it existed still read.
+   */
+  uploader?: string
 }
 
 export interface SnapshotPolicy {
@@ -367,8 +375,29 @@ export type WalletState =
   | { kind: 'none' }
   /** `window.arweaveWallet` (Wander/ArConnect API) */
   | { kind: 'browser'; address: string }
-  /** an imported JWK keyfile, held in memory only for this tab */
+  /** an imported JWK keyfile, held in memory by this tab (and, if asked, stored only encrypted) */
   | { kind: 'keyfile'; address: string }
+
+/** Remembers the person's choice to store a keyfile, encrypted with this passphrase (PBKDF2 + AES-GCM). */
+export interface RememberKeyfile {
+  passphrase: string
+}
+
+/** The shortest passphrase that may encrypt a stored keyfile (src/relay/keyfile-vault.ts enforces it). */
+export const MIN_KEYFILE_PASSPHRASE = 8
+
+// ---------------------------------------------------------------------------------------------
+// Crons
+
+/**
+ * Who pushes a process's cron outboxes: this tab (`here`: it polls the CU's `/cron` and cranks each
+ * result), the network's MU (`network`: asked with a signed `/monitor` request; `answer` is the MU's
+ * reply), or nobody any more (`stopped`).
+ */
+export type CronMonitorState =
+  | { mode: 'here'; processId: string }
+  | { mode: 'network'; processId: string; answer: string }
+  | { mode: 'stopped'; processId: string; answer?: string }
 
 // ---------------------------------------------------------------------------------------------
 // The client
@@ -398,5 +427,27 @@ export interface NodeClient {
     importKeyfile(text: string): Promise<WalletState>
     disconnect(): Promise<void>
     subscribe(listener: (s: WalletState) => void): () => void
+  }
+}
+
+/**
+ * The full client of the app (the composition in client.ts): `NodeClient` plus a keyfile that can be
+ * remembered encrypted on this device, and cron monitoring.
+ */
+export interface LightNodeClient extends Omit<NodeClient, 'wallet'> {
+  wallet: Omit<NodeClient['wallet'], 'importKeyfile'> & {
+    /** `remember`: also store the keyfile on this device, only encrypted with the passphrase */
+    importKeyfile(text: string, remember?: RememberKeyfile): Promise<WalletState>
+    /** decrypts the stored keyfile; `wallet/bad-keyfile` with `details.relayCode = 'vault/wrong-passphrase'` when it does not open */
+    unlockStoredKeyfile(passphrase: string): Promise<WalletState>
+    /** the address of the keyfile stored encrypted on this device, or null */
+    storedKeyfile(): Promise<string | null>
+    forgetStoredKeyfile(): Promise<void>
+  }
+  crons: {
+    /** starts (`on`) or stops pushing the cron outboxes of `processId`; see `CronMonitorState` */
+    monitor(processId: string, on: boolean): Promise<CronMonitorState>
+    /** the person's choice for this process; without one, on for processes spawned from this browser */
+    wanted(processId: string): boolean
   }
 }

@@ -13,7 +13,8 @@ import { BrowserWalletSigner, KeyfileSigner, findBrowserWallet, type ArweaveWall
 import type { CronMode, RelayConfig } from '../relay/relay-service'
 import type { SendRoute, QueueEvent } from '../relay/send-queue'
 import type { RelayErrorInfo, RelayWorkerApi } from '../relay/relay-worker-api'
-import type { KeyfileVault } from '../relay/keyfile-vault'
+import type { KeyfileVault, KeyValueStore } from '../relay/keyfile-vault'
+import type { SettingsStore } from '../store/settings-store'
 import type { CrankOrigin, CrankReport, OutboxResult } from '../relay/crank'
 import { defaultUploaderFor } from './settings'
 
@@ -113,6 +114,16 @@ export class RelayClient {
     return this.#use(await call(() => this.opts.vault!.unlock(passphrase)))
   }
 
+  /** The address of the keyfile stored encrypted on this device, or null (also when there is no vault). */
+  async storedKeyfile(): Promise<string | null> {
+    if (!this.opts.vault) return null
+    return call(() => this.opts.vault!.storedAddress())
+  }
+
+  async forgetStoredKeyfile(): Promise<void> {
+    if (this.opts.vault) await call(() => this.opts.vault!.forget())
+  }
+
   async disconnect(): Promise<void> {
     const was = this.#signer
     this.#signer = null
@@ -208,6 +219,28 @@ export class RelayClient {
     const again = await BrowserWalletSigner.restore(this.#wallet())
     if (again) this.#use(again)
     else await this.disconnect()
+  }
+}
+
+/**
+ * The vault's storage: the app's IndexedDB settings store (src/store/settings-store.ts), opened per
+ * call and closed after, so the page holds no connection that would block a database upgrade or a
+ * "clear all data" from another tab. Only the vault's encrypted record goes through it.
+ */
+export function settingsStoreKv(dbName?: string): KeyValueStore {
+  const withStore = async <T>(f: (s: SettingsStore) => Promise<T>): Promise<T> => {
+    const { openAolightStore } = await import('../store')
+    const store = await openAolightStore(dbName ? { name: dbName } : {})
+    try {
+      return await f(store.settings)
+    } finally {
+      store.close()
+    }
+  }
+  return {
+    get: <T,>(key: string) => withStore((s) => s.get<T>(key)),
+    set: (key, value) => withStore((s) => s.set(key, value)),
+    delete: (key) => withStore((s) => s.delete(key)),
   }
 }
 

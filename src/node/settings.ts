@@ -7,18 +7,6 @@
  */
 import { NodeError, type Endpoints, type PresetName, type Settings, type SnapshotPolicy } from './contract'
 
-// TODO(contract owner): move this field into contract.ts's `Endpoints`; until then it is declared
-// here so the relay's uploader is a setting like the other endpoints.
-declare module './contract' {
-  interface Endpoints {
-    /**
-     * Where outbox messages to non-process targets (wallets) are uploaded, as the reference MU
-     * does (`POST {uploader}/tx/arweave`); always set after validation
-     */
-    uploader?: string
-  }
-}
-
 /** The reference MU's `UPLOADER_URL` default (ao servers/mu/src/config.js). */
 export const REFERENCE_UPLOADER = 'https://up.arweave.net'
 

@@ -159,7 +159,27 @@ export interface CrankReport {
 }
 
 export class Crank {
+  /** keys being pushed or uploaded right now, and when that ends */
+  private readonly inflight = new Map<string, Promise<void>>()
+
   constructor(private readonly deps: CrankDeps) {}
+
+  /**
+   * Two cranks of the same hop can run at once in one relay: the tab's own evaluation of a pushed
+   * message and the recursion from the CU's result of it. One key is worked on by one of them at a
+   * time, so the second finds the first's record (`alreadyPushed`) instead of signing it again.
+   */
+  private async exclusive<T>(key: string, f: () => Promise<T>): Promise<T> {
+    for (let busy = this.inflight.get(key); busy; busy = this.inflight.get(key)) await busy
+    let release!: () => void
+    this.inflight.set(key, new Promise<void>((r) => (release = r)))
+    try {
+      return await f()
+    } finally {
+      this.inflight.delete(key)
+      release()
+    }
+  }
 
   /** Pushes the outbox of `result`, then (with `resultOf`) the outboxes of what it pushed. */
   async crank(result: OutboxResult, origin: CrankOrigin, report: CrankReport = emptyReport(), depth = 0): Promise<CrankReport> {
@@ -177,18 +197,18 @@ export class Crank {
       if (kind !== 'process') {
         if (kind === NOT_A_PROCESS) {
           report.notAProcess.push({ target, messageId: origin.messageId, index: m.index })
-          if (this.deps.queue.canUpload) await this.upload(key, m.input, report, depth)
+          if (this.deps.queue.canUpload) await this.exclusive(key, () => this.upload(key, m.input, report, depth))
         }
         continue
       }
-      const id = await this.push(key, m.input, report, 'message', depth)
+      const id = await this.exclusive(key, () => this.push(key, m.input, report, 'message', depth))
       if (!id) continue
       next.push({ id, target: m.input.target as string })
       for (const p of m.assignTo) plan.assignments.push({ processId: p, messageId: id })
     }
     for (const s of plan.spawns) {
       const key = `${origin.processId}:${origin.messageId}:spawn:${s.index}`
-      const id = await this.push(key, s.input, report, 'spawn', depth)
+      const id = await this.exclusive(key, () => this.push(key, s.input, report, 'spawn', depth))
       if (id) next.push({ id, target: id })
     }
     for (const a of plan.assignments) {
