@@ -49,7 +49,10 @@ export interface LogCheckOptions {
   hashChain?: boolean
   /** Raw data of a message whose SU JSON data is lossy (e.g. gateway `/raw/{id}`). */
   rawData?: (messageId: string) => Promise<Uint8Array | undefined>
-  /** Signature verifier; default ans104.ts `verifyDataItem`. */
+  /**
+   * Signature verifier; default ans104.ts `verifyDataItem` (src/compute/verify-pool.ts spreads it
+   * over workers). It must not mutate the fields: owner arrays are shared per key (owner cache).
+   */
   verify?: ItemVerifier
 }
 
