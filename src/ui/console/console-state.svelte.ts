@@ -153,7 +153,8 @@ export class ConsoleState {
     if (c) {
       for (const p of c.pushed) this.print('info', `Pushed ${p.kind} ${p.id} to ${p.target}.`)
       if (c.superseded > 0) this.print('info', `${c.superseded} outbox item(s) were already delivered by the network's MU.`)
-      for (const t of c.notAProcess) this.print('info', `Not pushed: ${t} is not a process (a wallet); no SU schedules it.`)
+      for (const u of c.uploaded) this.print('info', `Uploaded to Arweave: the message to ${u.target} (a wallet, not a process) went to ${u.uploader}; receipt ${u.id}.`)
+      for (const t of c.notAProcess) if (!c.uploaded.some((u) => u.target === t)) this.print('info', `Not pushed: ${t} is not a process (a wallet); no SU schedules it.`)
       for (const err of c.errors) this.print('error', `Crank: ${err}`)
     }
   }
