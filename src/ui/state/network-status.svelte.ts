@@ -1,6 +1,6 @@
 /**
  * Whether the configured network answers, for the header: the browser's online flag, then a cheap
- * GET of the gateway's and the SU's root (any HTTP answer counts as reachable; only a failed fetch
+ * GET of the gateway's and the SU's root (from a small worker) (any HTTP answer counts as reachable; only a failed fetch
  * or a timeout does not). Re-probed on a timer, when the browser goes on- or offline, and when the
  * endpoints change.
  */
@@ -21,13 +21,28 @@ const TIMEOUT_MS = 6_000
 let current = $state<Reachability>({ state: 'checking' })
 let generation = 0
 
-async function answers(url: string): Promise<boolean> {
-  try {
-    await fetch(url.replace(/\/+$/, '') + '/', { method: 'GET', cache: 'no-store', signal: AbortSignal.timeout(TIMEOUT_MS) })
-    return true
-  } catch {
-    return false
+let worker: Worker | null = null
+let nextId = 1
+const waiting = new Map<number, (ok: boolean[]) => void>()
+
+/** Whether each URL answers, asked of the probe worker (reachability.worker.ts). */
+function answer(urls: string[]): Promise<boolean[]> {
+  if (!worker) {
+    worker = new Worker(new URL('./reachability.worker.ts', import.meta.url), { type: 'module', name: 'aolight-reachability' })
+    worker.onmessage = (ev: MessageEvent<{ id: number; ok: boolean[] }>) => {
+      waiting.get(ev.data.id)?.(ev.data.ok)
+      waiting.delete(ev.data.id)
+    }
   }
+  const id = nextId++
+  return new Promise((resolve) => {
+    waiting.set(id, resolve)
+    // A worker that never answers counts as no answer.
+    setTimeout(() => {
+      if (waiting.delete(id)) resolve(urls.map(() => false))
+    }, TIMEOUT_MS + 2_000)
+    worker!.postMessage({ id, urls })
+  })
 }
 
 async function probe(endpoints: Endpoints): Promise<void> {
@@ -37,7 +52,7 @@ async function probe(endpoints: Endpoints): Promise<void> {
     return
   }
   const targets = [{ what: 'gateway' as const, url: endpoints.gateway }, ...(endpoints.suIsRouter ? [] : [{ what: 'SU' as const, url: endpoints.su }])]
-  const ok = await Promise.all(targets.map((t) => answers(t.url)))
+  const ok = await answer(targets.map((t) => t.url))
   if (mine !== generation) return // the endpoints changed meanwhile; a newer probe decides
   const down = targets.filter((_, i) => !ok[i])
   current = down.length === 0 ? { state: 'online' } : { state: 'unreachable', down }
