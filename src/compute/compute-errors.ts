@@ -68,6 +68,7 @@ export function toNodeErrorInfo(e: unknown): NodeErrorInfo {
   }
   if (e instanceof ProtocolError) {
     const d = scalarDetails(e.details)
+    if (e.code === 'su/hyperbeam-unsupported') return info('process/unsupported', e.message, { ...d, check: e.code })
     if (e.code.startsWith('log/') || e.code === 'su/bad-page') return info('process/verification-failed', e.message, { ...d, check: e.code })
     if (e.code === 'http/network' || e.code === 'http/timeout') return info('network/unreachable', e.message, { ...d, check: e.code })
     if (e.code === 'http/not-found') return info('process/not-found', e.message, { ...d, check: e.code })

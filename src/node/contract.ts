@@ -47,6 +47,8 @@ export type NodeErrorCode =
   | 'input/bad-number'
   | 'process/not-found'
   | 'process/module-unsupported'
+  /** a process on a network this node cannot verify yet (HyperBEAM, ao.N.1) */
+  | 'process/unsupported'
   /** a signature, nonce or hash-chain check failed; `details.nonce` and `details.check` say where */
   | 'process/verification-failed'
   | 'process/evaluation-failed'

@@ -40,6 +40,10 @@ export type ProtocolErrorCode =
   | 'log/out-of-order'
   | 'log/item-id'
   | 'log/unverifiable-data'
+  /** a pre-aop6 edge: its assignment is the SU's bundle item, whose data the JSON omits */
+  | 'log/unverifiable-assignment'
+  /** a HyperBEAM (ao.N.1) scheduler: httpsig-committed assignments, not verifiable here yet */
+  | 'su/hyperbeam-unsupported'
   // locating units
   | 'locate/no-scheduler'
   | 'locate/no-location'

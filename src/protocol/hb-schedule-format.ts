@@ -50,7 +50,7 @@ function variantOf(tags: unknown): string | undefined {
 
 export function hyperbeamUnsupported(reason: string, where: string): ProtocolError {
   return new ProtocolError(
-    'su/bad-page',
+    'su/hyperbeam-unsupported',
     `HyperBEAM scheduler: not supported yet: ${where} ${reason}. Its assignments are httpsig-committed and hash-chained as SHA-256(prevHashChain ‖ msgId); this light node verifies legacynet (ao.TN.1) schedules only`,
     { hyperbeam: true, reason },
   )

@@ -24,7 +24,8 @@ import { fromB64Url, toB64Url } from './base64url'
 import { EMPTY_BYTES, utf8Encode } from './bytes'
 import { ProtocolError, type ProtocolErrorCode } from './errors'
 import { hashChainSeed, nextHashChain } from './hash-chain'
-import type { SuAssignment, SuEdge, SuMessage } from './su-types'
+import { signatureTypesForOwnerLength } from './owner-signature-types'
+import { oldStructureAssignmentReason, type SuAssignment, type SuEdge, type SuMessage } from './su-types'
 import { tagValue, type WireTag } from './wire-types'
 
 /** Where a check stands: the last verified nonce and what the next hash chain builds on. */
@@ -138,6 +139,11 @@ export class LogChecker {
     const nonceText = tagValue(a.tags, 'Nonce')
     const fail = (code: ProtocolErrorCode, reason: string, nonce: number | undefined, extra: Record<string, unknown> = {}): ProtocolError =>
       new ProtocolError(code, `process ${this.processId} nonce ${nonce ?? nonceText ?? '?'} (assignment ${a.id}): ${reason}`, { processId: this.processId, nonce, assignmentId: a.id, ...extra })
+
+    // 0. a pre-aop6 edge (the SU's outer bundle item as assignment) has neither the shape below
+    // nor data we could verify it with: say so rather than call it malformed or forged.
+    const oldStructure = oldStructureAssignmentReason(a)
+    if (oldStructure) throw fail('log/unverifiable-assignment', oldStructure, nonceText !== undefined && /^\d+$/.test(nonceText) ? Number(nonceText) : undefined, { oldStructure: true })
 
     // 1. shape
     if (nonceText === undefined || !/^\d+$/.test(nonceText)) throw fail('log/bad-shape', `assignment has no numeric Nonce tag (got ${JSON.stringify(nonceText)})`, undefined)
@@ -263,7 +269,7 @@ export class LogChecker {
     const owner = ownerOfKey(item.owner.key).bytes
     const id = toB64Url(await sha256Of(signature))
     if (id !== item.id) return { failure: { code: 'log/item-id', reason: `${role} id ${item.id} is not SHA-256 of its signature (${id})`, details: { role, expected: id } } }
-    const types = owner.length === 512 ? [1] : owner.length === 32 ? [2, 4] : owner.length === 65 ? [3] : []
+    const types = signatureTypesForOwnerLength(owner.length)
     if (types.length === 0) return { failure: { code, reason: `${role} ${item.id} owner key has ${owner.length} bytes, no verifiable signature type`, details: { role } } }
     const target = item.target ? fromB64Url(item.target) : undefined
     for (const signatureType of types) {

@@ -61,11 +61,11 @@ async function hbPage() {
 }
 
 describe('HyperBEAM aos-2 schedules', () => {
-  it('a schedule page: su/bad-page "HyperBEAM scheduler: not supported yet", marked hyperbeam', async () => {
+  it('a schedule page: su/hyperbeam-unsupported "HyperBEAM scheduler: not supported yet", marked hyperbeam', async () => {
     const page = await hbPage()
     const s = await serve((_r, res) => sendJson(res, page))
     const e = await protocolFailure(new SuClient(s.url, http).getSchedulePage({ processId: 'P'.repeat(43) }))
-    expect(e.code).toBe('su/bad-page')
+    expect(e.code).toBe('su/hyperbeam-unsupported')
     expect(e.message).toMatch(/^HyperBEAM scheduler: not supported yet: the schedule page: its page_info carries process\/block-hash/)
     expect(e.details.hyperbeam).toBe(true)
   })

@@ -11,6 +11,7 @@ import { createData, bundleAndSignData, ArweaveSigner } from 'arbundles'
 import { verifyDataItem } from '../../src/protocol/ans104'
 import { fromB64Url } from '../../src/protocol/base64url'
 import { oldStructureAssignmentReason } from '../../src/protocol/su-types'
+import { LogChecker } from '../../src/protocol/log-check'
 import { assignmentJson, buildSignedLog, jwk, suSigner } from './su-signed-log'
 
 describe('oldStructureAssignmentReason', () => {
@@ -37,6 +38,14 @@ describe('oldStructureAssignmentReason', () => {
     const ok = await verifyDataItem({ signatureType: 1, signature: fromB64Url(a.signature), owner: fromB64Url(a.owner.key), tags: a.tags, data: new Uint8Array(0) })
     expect(ok).toBe(false)
     expect(oldStructureAssignmentReason(a)).toMatch(/old-structure \(pre-aop6\).*Bundle-Format: binary.*cannot be verified from the SU/)
+
+    // The log checker reports it as unverifiable, not as a forged assignment signature.
+    const log = await buildSignedLog([1000])
+    const edge = { ...log.edges[0]!, node: { ...log.edges[0]!.node, assignment: a } }
+    const checked = await new LogChecker({ processId: log.processId, scheduler: { key: a.owner.key } }).checkPage([edge])
+    expect(checked.verified).toHaveLength(0)
+    expect(checked.failure?.code).toBe('log/unverifiable-assignment')
+    expect(checked.failure?.details).toMatchObject({ nonce: 3, oldStructure: true })
   }, 30_000)
 
   it('does not flag current assignments', async () => {
