@@ -79,7 +79,9 @@ export async function syncLog(
   const last = head >= 0 ? await store.log.get(target.processId, head) : undefined
   const checker = checkerFor(target, resumeStateFrom(last))
   let current = head
-  for await (const page of su.streamSchedule(target.processId, { startNonce: head + 1, pageSize: opts.pageSize ?? 500, signal: opts.signal })) {
+  // show-anchor: a real SU signs each assignment with a random 32-byte anchor that its JSON only
+  // carries (base64url) when asked; without it no assignment signature can verify.
+  for await (const page of su.streamSchedule(target.processId, { startNonce: head + 1, pageSize: opts.pageSize ?? 500, signal: opts.signal, showAnchor: true })) {
     const check = await checker.checkPage(page.edges)
     if (check.verified.length > 0) {
       current = await store.log.appendVerified(target.processId, check.verified.map((v, i) => logEntryOf(page.edges[i]!, v)))
