@@ -3,11 +3,9 @@
  * (its `GET /` answers `{address}` on the devnet, `{Address}` on the reference SU) and the modules
  * the gateway knows (`Type: Module` items, named by their `Name` tag). The protocol clients are
  * imported on demand so the first paint does not carry them.
- *
- * TODO(node owner): these reads belong behind src/node/contract.ts (`client.network.*`); the UI
- * reaches into src/protocol here only because the contract has no such call yet.
+ * It lives in src/node because src/ui must not import src/protocol (DESIGN.md layout).
  */
-import type { Endpoints } from '../../node/contract'
+import type { Endpoints } from './contract'
 
 export interface KnownModule {
   id: string
@@ -19,7 +17,7 @@ export interface KnownModule {
 const TIMEOUT_MS = 8_000
 
 async function protocol() {
-  const [{ GatewayClient }, { HttpClient }] = await Promise.all([import('../../protocol/gateway-client'), import('../../protocol/http')])
+  const [{ GatewayClient }, { HttpClient }] = await Promise.all([import('../protocol/gateway-client'), import('../protocol/http')])
   return { GatewayClient, HttpClient }
 }
 
