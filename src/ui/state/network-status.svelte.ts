@@ -28,7 +28,7 @@ const waiting = new Map<number, (ok: boolean[]) => void>()
 /** Whether each URL answers, asked of the probe worker (reachability.worker.ts). */
 function answer(urls: string[]): Promise<boolean[]> {
   if (!worker) {
-    worker = new Worker(new URL('./reachability.worker.ts', import.meta.url), { type: 'module', name: 'aolight-reachability' })
+    worker = new Worker(new URL('../../../workers/reachability.worker.ts', import.meta.url), { type: 'module', name: 'aolight-reachability' })
     worker.onmessage = (ev: MessageEvent<{ id: number; ok: boolean[] }>) => {
       waiting.get(ev.data.id)?.(ev.data.ok)
       waiting.delete(ev.data.id)
