@@ -21,6 +21,12 @@ export type ComputeErrorCode =
   | 'compute/closed'
   /** the runtime could not evaluate a message at all (worker lost, module broken) */
   | 'compute/evaluation'
+  /**
+   * a message's WeaveDrive read failed because the gateway is down / 5xx / silent (not a 404):
+   * evaluation stops before that message (`details.nonce`, `txId`, `gateway`) and retries later,
+   * because storing an Error result would diverge for good from CUs whose gateway was up
+   */
+  | 'compute/data-unavailable'
 
 export class ComputeError extends Error {
   override readonly name = 'ComputeError'
@@ -64,6 +70,8 @@ export function toNodeErrorInfo(e: unknown): NodeErrorInfo {
         return info('process/closed', e.message, d)
       case 'compute/evaluation':
         return info('process/evaluation-failed', e.message, d)
+      case 'compute/data-unavailable':
+        return info('network/unreachable', e.message, { ...d, check: e.code })
     }
   }
   if (e instanceof ProtocolError) {

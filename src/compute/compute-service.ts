@@ -20,7 +20,8 @@ import { Locator } from '../protocol/locate'
 import { buildEnv } from '../protocol/message-mapping'
 import { SuClient } from '../protocol/su-client'
 import type { SuEdge } from '../protocol/su-types'
-import { tagValue } from '../protocol/wire-types'
+import { tagValue, type WireTag } from '../protocol/wire-types'
+import { parseCrons } from './cron'
 import {
   decideSnapshot, initialPolicyState, openAolightStore, type AolightStore, type LogRecord,
   type Ordinate, type PolicyEvent, type PolicyState, type ResultRecord, type SnapshotPolicyConfig,
@@ -123,6 +124,10 @@ export class ComputeService {
   private syncDone = false
   private syncFailure: ProcessStatus | undefined
   private verifiedHead = -1
+  /** the SU's clock when the last complete sync started: idle crons run up to it */
+  private suNow: number | undefined
+  /** evaluation stopped on a WeaveDrive gateway outage: wait for the next sync, then retry */
+  private outage: ProcessStatus | undefined
   private storedHead: Ordinate | null = null
   private wake: (() => void) | undefined
   private policy: PolicyState
@@ -416,6 +421,9 @@ export class ComputeService {
     const target = this.syncTarget()
     while (!this.closed) {
       let out
+      // Read first: every message the SU assigns after this is in a later page or stamped later.
+      const clock = this.cfg.cron ? await su.getTimestamp(p.id).then((t) => t.timestamp, () => undefined) : undefined
+      let synced = false
       try {
         out = await syncLog(this.store, su, target, {
           pageSize: this.cfg.pageSize ?? 500,
@@ -435,6 +443,7 @@ export class ComputeService {
             this.kick()
           },
         })
+        synced = true
       } catch (e) {
         if (this.closed) return
         if (isNetworkFailure(e) && this.verifiedHead >= 0) {
@@ -454,11 +463,17 @@ export class ComputeService {
         this.kick()
         return
       }
+      if (synced && clock !== undefined) this.suNow = clock
+      // a gateway outage that stopped evaluation is retried after each sync
+      this.outage = undefined
       this.syncDone = true
       this.kick()
       const poll = this.cfg.pollMs ?? 5000
-      if (poll <= 0) return
-      await new Promise((r) => setTimeout(r, poll))
+      // A process with time crons also syncs at its cron interval, so its ticks show while it is quiet.
+      const tick = this.cfg.cron ? cronTickMs(p.tags) : undefined
+      const wait = poll > 0 ? Math.min(poll, tick ?? poll) : tick
+      if (wait === undefined) return
+      await new Promise((r) => setTimeout(r, wait))
       this.syncDone = false
     }
   }
@@ -487,15 +502,35 @@ export class ComputeService {
   private async evaluateLoop(): Promise<void> {
     const ev = this.evaluator!
     while (!this.closed) {
-      if (!this.caughtUp()) {
-        this.batch = this.evaluateBatch(ev)
+      if (!this.outage && !this.caughtUp()) {
+        this.batch = this.evaluateBatch((onStep) => this.readAndRun(ev, onStep))
         await this.batch.finally(() => { this.batch = undefined })
         continue
       }
+      // Caught up with a complete sync: crons due up to the SU's clock (a quiet process still ticks).
+      const clock = this.suNow
+      if (!this.outage && this.syncDone && clock !== undefined && this.cfg.cron) {
+        this.batch = this.evaluateBatch((onStep) => ev.cronsUntil(clock, onStep))
+        await this.batch.finally(() => { this.batch = undefined })
+      }
       if (this.snapshotDue) await this.snapshot()
-      if (this.syncDone) this.settle()
+      if (this.outage) this.setStatusIfChanged(this.outage)
+      else if (this.syncDone) this.settle()
       await new Promise<void>((r) => { this.wake = r })
     }
+  }
+
+  private setStatusIfChanged(s: ProcessStatus): void {
+    if (JSON.stringify(s) !== JSON.stringify(this.status)) this.setStatus(s)
+  }
+
+  /** The next verified log entries through the evaluator. */
+  private async readAndRun(ev: Evaluator, onStep: (s: EvaluatedStep) => void): Promise<void> {
+    const from = ev.nextNonce
+    const entries = await this.store.log.range(this.cfg.processId, from, Math.min(this.verifiedHead, from + EVAL_BATCH - 1))
+    // On close the run stops between messages; what it evaluated is still stored below, so the
+    // final snapshot (taken at the evaluator's position) never gets ahead of the stored results.
+    await ev.run(entries, onStep, () => this.closed)
   }
 
   /** Caught up with everything verified: idle / offline, unless sync stopped on a failure. */
@@ -509,14 +544,26 @@ export class ComputeService {
     this.progress('evaluate', true)
   }
 
-  private async evaluateBatch(ev: Evaluator): Promise<void> {
-    const p = this.proc!
-    const from = ev.nextNonce
-    const entries = await this.store.log.range(p.id, from, Math.min(this.verifiedHead, from + EVAL_BATCH - 1))
+  /**
+   * One batch through the evaluator, its steps stored and reported. A WeaveDrive gateway outage
+   * stops it: the steps before are kept, the status says which read failed, and the loop waits
+   * for the next sync before retrying (the failed message's memory was rolled back).
+   */
+  private async evaluateBatch(work: (onStep: (s: EvaluatedStep) => void) => Promise<unknown>): Promise<void> {
     const steps: EvaluatedStep[] = []
-    // On close the run stops between messages; what it evaluated is still stored below, so the
-    // final snapshot (taken at the evaluator's position) never gets ahead of the stored results.
-    await ev.run(entries, (s) => steps.push(s), () => this.closed)
+    try {
+      await work((s) => steps.push(s))
+    } catch (e) {
+      if (!(e instanceof ComputeError && e.code === 'compute/data-unavailable')) throw e
+      this.outage = { state: 'stopped', error: toNodeErrorInfo(e) }
+    }
+    await this.record(steps)
+    if (this.outage) this.setStatusIfChanged(this.outage)
+  }
+
+  private async record(steps: EvaluatedStep[]): Promise<void> {
+    if (steps.length === 0) return
+    const p = this.proc!
     const results: NewResult[] = []
     let fresh = 0
     for (const s of steps) {
@@ -537,7 +584,8 @@ export class ComputeService {
       this.storedHead = out.head
     }
     const t = now()
-    this.meters.evaluate.add(steps.length, t)
+    // messages only: the meter's total is the verified log, which has no crons
+    this.meters.evaluate.add(steps.filter((s) => s.entry !== undefined).length, t)
     this.stats.evaluated = (this.storedHead?.nonce ?? -1) + 1
     this.progress('evaluate')
     this.emitSteps(steps)
@@ -719,6 +767,19 @@ export class ComputeService {
       store.close()
     }
   }
+}
+
+/** The shortest time cron's interval, clamped to 1 s..60 s; undefined without time crons. */
+export function cronTickMs(tags: readonly WireTag[]): number | undefined {
+  let specs
+  try {
+    specs = parseCrons(tags)
+  } catch {
+    return undefined // the evaluator reports the bad tags
+  }
+  const seconds = specs.filter((c) => c.unit === 'seconds' && c.value > 0).map((c) => c.value)
+  if (seconds.length === 0) return undefined
+  return Math.min(60_000, Math.max(1000, Math.min(...seconds) * 1000))
 }
 
 function text(v: unknown): string {

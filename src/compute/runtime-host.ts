@@ -12,7 +12,7 @@ import { releaseProxy, wrap, type Endpoint, type Remote } from 'comlink'
 import { RuntimeError, type AoEnv, type AoMessage, type AoResult, type RuntimeErrorCode, type RuntimeOptions } from '../wasm/types'
 import { isErrorResult } from '../wasm/index'
 import type { SparseMemory } from '../wasm/sparse-memory'
-import type { RuntimeWorkerApi, WorkerFailure } from './runtime-worker-api'
+import type { RuntimeWorkerApi, WeaveDriveFailure, WorkerFailure } from './runtime-worker-api'
 
 export interface RuntimeWorkerHandle {
   endpoint: Endpoint
@@ -67,7 +67,8 @@ export type RuntimeHostEvent =
 export type HostOutcome =
   | { kind: 'result'; result: AoResult }
   /** the message left memory untouched: `runtime/timeout`, or a trap / lost worker */
-  | { kind: 'error'; error: RuntimeError; elapsedMs: number }
+  /** `weaveDrive`: the message failed because a WeaveDrive read could not reach the gateway */
+  | { kind: 'error'; error: RuntimeError; elapsedMs: number; weaveDrive?: WeaveDriveFailure }
 
 /** A call into the worker: its reply, or why there is none. */
 type Call<T> = { done: true; reply: T } | { done: false; code: 'runtime/timeout' | 'runtime/terminated'; why: string }
@@ -196,7 +197,8 @@ export class RuntimeHost {
       this.emit({ type: 'failed', messageId: msg.Id, nonce: msg.Nonce, code, message })
       // after a trap the instance may be half-way through a call: never reuse it
       await this.restart()
-      return { kind: 'error', error: new RuntimeError(code, `${where(msg)}: ${message}`), elapsedMs }
+      const weaveDrive = c.done && !c.reply.ok ? (c.reply as WorkerFailure).weaveDrive : undefined
+      return { kind: 'error', error: new RuntimeError(code, `${where(msg)}: ${message}`), elapsedMs, ...(weaveDrive && { weaveDrive }) }
     }
     const reply = c.reply
     this.lastMemoryByteLength = reply.memoryByteLength

@@ -6,13 +6,31 @@
 import { transfer } from 'comlink'
 import { loadAoModule, loadPreparedAoModule, prepareAoModule, type PreparedAoModule } from '../wasm/index'
 import { isSparseMemory, toDense, toSparse, type SparseMemory } from '../wasm/sparse-memory'
-import { gatewayDataProviderFor } from './gateway-data-provider'
+import { gatewayDataProviderFor, WeaveDriveReadError } from './gateway-data-provider'
 import { RuntimeError, type AoEnv, type AoInstance, type AoMessage, type AoResult, type RuntimeErrorCode, type RuntimeOptions } from '../wasm/types'
 
 export interface WorkerFailure {
   ok: false
   code: RuntimeErrorCode
   message: string
+  /** set when a WeaveDrive read failed for want of the gateway (an outage, not a missing file) */
+  weaveDrive?: WeaveDriveFailure
+}
+
+/** A WeaveDriveReadError as plain data (comlink clones no Error subclasses). */
+export interface WeaveDriveFailure {
+  txId: string
+  gateway: string
+  causeCode: string
+  message: string
+}
+
+/** The WeaveDriveReadError in `e` or its cause chain (the runtime may wrap it). */
+function weaveDriveFailureOf(e: unknown): WeaveDriveFailure | undefined {
+  for (let c: unknown = e, depth = 0; c instanceof Error && depth < 8; c = c.cause, depth++) {
+    if (c instanceof WeaveDriveReadError) return { txId: c.txId, gateway: c.gateway, causeCode: c.causeCode, message: c.message }
+  }
+  return undefined
 }
 
 export type LoadReply = { ok: true; memoryByteLength: number; loadMs: number } | WorkerFailure
@@ -92,7 +110,8 @@ export function createRuntimeWorkerApi(load?: LoadInstance): RuntimeWorkerApi {
         const result = await instance.handle(msg, env)
         return { ok: true, result, memoryByteLength: instance.memoryByteLength }
       } catch (e) {
-        return failure(e, 'runtime/trap')
+        const weaveDrive = weaveDriveFailureOf(e)
+        return weaveDrive ? { ...failure(e, 'runtime/trap'), weaveDrive } : failure(e, 'runtime/trap')
       }
     },
     async snapshot() {
