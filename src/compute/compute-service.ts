@@ -632,9 +632,12 @@ export class ComputeService {
         if (o.verdict === 'diverged') for (const d of o.divergences) this.push({ type: 'divergence', divergence: d })
         if (o.verdict === 'error') this.push({ type: 'warning', error: { code: 'network/unreachable', message: `cross-check with ${o.cu}: ${o.reason}`, details: { cu: o.cu, nonce: r.nonce } } })
       }
-      this.meters.check.add(1, now())
+      // messages only, like the evaluate meter (crons are checked too, but the total is the log)
+      if (s.entry) this.meters.check.add(1, now())
+      this.meters.check.setTotal(Math.max(this.meters.check.done, this.stats.evaluated))
       this.progress('check')
     }
+    this.progress('check', true)
   }
 
   /** Snapshot the hot instance at the current position (its results are already stored). */
