@@ -52,6 +52,8 @@ interface OpenEntry {
   users: number
   /** the pending close once no view holds it */
   linger: ReturnType<typeof setTimeout> | undefined
+  /** its last status was `stopped`: reopening must start afresh, so it does not linger */
+  stopped?: boolean
 }
 
 /**
@@ -253,8 +255,24 @@ export function createAppClient(opts: AppClientOptions = {}): AppClient {
     entry.handle.catch(() => {
       if (open.get(id) === entry) open.delete(id)
     })
-    return refCounted(id, entry, await entry.handle)
+    const h = await entry.handle
+    h.subscribe((e) => {
+      if (e.type === 'status') entry.stopped = e.status.state === 'stopped'
+    })
+    return refCounted(id, entry, h)
   }
+
+  // Lingering processes were opened with the old endpoints: close them so a reopen uses the new ones.
+  let endpointsSeen: string | undefined
+  compute.settings.subscribe((s) => {
+    const now = JSON.stringify(s.endpoints)
+    const changed = endpointsSeen !== undefined && now !== endpointsSeen
+    endpointsSeen = now
+    if (!changed) return
+    for (const [id, entry] of [...open]) {
+      if (entry.users === 0) void entry.handle.then((h) => shut(id, entry, h)).catch(() => undefined)
+    }
+  })
 
   /** Closes a shared handle now (it leaves the map first: the next open starts afresh after it). */
   function shut(id: string, entry: OpenEntry, h: ProcessHandle): Promise<void> {
@@ -287,7 +305,7 @@ export function createAppClient(opts: AppClientOptions = {}): AppClient {
         if (closed) return
         closed = true
         if (--entry.users > 0 || open.get(id) !== entry) return
-        if (lingerMs <= 0) return shut(id, entry, h)
+        if (lingerMs <= 0 || entry.stopped) return shut(id, entry, h)
         entry.linger = setTimeout(() => {
           if (entry.users === 0) void shut(id, entry, h).catch(() => undefined)
         }, lingerMs)

@@ -25,8 +25,6 @@ const THROUGHPUT_SAMPLES = 60
 const LOG_LIMIT = 200
 /** reading the stored log again after a failure (e.g. the leader tab changed meanwhile), ms */
 const LOG_RETRY_MS = [500, 1500, 4000]
-/** src/node/client.ts's default lingerMs, plus a margin */
-const CLIENT_LINGER_MS = 10_500
 
 /** Newest first, cron ticks among the messages where they happened (log-order.ts). */
 function sortLog(ms: LoggedMessage[]): LoggedMessage[] {
@@ -122,12 +120,8 @@ export class ProcessSession {
    * network that has it): the old handle is closed, what was shown is cleared.
    */
   async retry(): Promise<void> {
-    const wasStopped = this.status?.state === 'stopped'
+    // The client shuts a stopped process at once (no linger), so this reopens it afresh.
     await this.#teardown()
-    // The app client keeps a closed process open a while for the next view (src/node/client.ts,
-    // lingerMs 10 s); reopening within that time gets the same stopped handle back. Until the
-    // client shuts stopped handles at once, wait that out (see H10's report).
-    if (wasStopped) await new Promise((r) => setTimeout(r, CLIENT_LINGER_MS))
     this.#closed = false
     this.openError = null
     this.status = null
