@@ -8,7 +8,7 @@ import { RuntimeHost, type SpawnRuntimeWorker } from './runtime-host'
 import type { DryRunRequest, MessageResult } from '../node/contract'
 import type { MappedMessage } from '../protocol/message-mapping'
 import { removeInvalidTags } from '../protocol/message-mapping'
-import type { AoEnv, AoMessage, RuntimeOptions } from '../wasm/types'
+import type { AoEnv, RuntimeOptions } from '../wasm/types'
 import type { SparseMemory } from '../wasm/sparse-memory'
 import { ComputeError } from './compute-errors'
 import { toMessageResult } from './logged-message'
@@ -43,7 +43,7 @@ export async function runDryRun(
 ): Promise<MessageResult> {
   const host = await RuntimeHost.start({ bytes: module.bytes, options: { ...module.options, memory }, spawnWorker, timeoutMs, checkpointEvery: 1_000_000 })
   try {
-    const outcome = await host.handle(msg as unknown as AoMessage, env)
+    const outcome = await host.handle(msg, env)
     if (outcome.kind === 'error') throw new ComputeError('compute/evaluation', `dry-run: ${outcome.error.message}`, { check: outcome.error.code })
     return toMessageResult(outcome.result)
   } finally {
