@@ -116,7 +116,7 @@ async function evaluationRows(messages: number): Promise<BenchRow[]> {
   try {
     const { processId } = await fastFill(devnet, { messages })
     const settled = await settle(devnet, processId)
-    const cuFold = settled.rounds[0]!
+    const cuFold = settled.first
     const edges = await readLog(devnet.urls.su, processId)
     const { bytes, options: opts, env } = await loadReplaySource(devnet.urls.gateway, devnet.urls.su, processId)
     const mapped = edges.map((e) => mapEdge(e, addressOf).message as unknown as AoMessage)

@@ -110,26 +110,36 @@ export async function headNonce(suUrl: string, processId: string): Promise<numbe
 export interface Settled {
   /** The final head nonce (everything up to it evaluated). */
   head: number
-  /** Each round: the head asked for and the time the CU took to answer its `/result`. */
-  rounds: { head: number; ms: number }[]
+  /** The head when `settle` started, and the time the CU took to fold up to it (all steps). */
+  first: { head: number; ms: number }
+  /** Heads reached after each pass (a pass ends at the head read when it started). */
+  passes: { head: number; ms: number }[]
 }
 
 /**
- * Makes the (lazy) devnet CU fold the process to its head through `/result/{nonce}`, again
- * while the fold pushed new messages to it (the MU cranks outboxes as they are evaluated).
+ * Makes the (lazy) devnet CU fold the process to its head through `/result/{nonce}`, `step`
+ * nonces per request (a single request for 10,000 messages outlasts fetch's 300 s headers
+ * timeout), and again while the fold pushed new messages to it (the MU cranks outboxes as they
+ * are evaluated).
  */
-export async function settle(devnet: Devnet, processId: string, maxRounds = 10): Promise<Settled> {
-  const rounds: Settled['rounds'] = []
-  for (let r = 0; r < maxRounds; r++) {
+export async function settle(devnet: Devnet, processId: string, opts: { step?: number; maxPasses?: number; onProgress?: (nonce: number, ms: number) => void } = {}): Promise<Settled> {
+  const step = Math.max(1, opts.step ?? 500)
+  const passes: Settled['passes'] = []
+  let done = -1
+  for (let p = 0; p < (opts.maxPasses ?? 10); p++) {
     const head = await headNonce(devnet.urls.su, processId)
-    if (rounds.at(-1)?.head === head) return { head, rounds }
+    if (head === done) return { head, first: passes[0]!, passes }
     const t0 = performance.now()
-    const res = await fetch(`${devnet.urls.cu}/result/${head}?process-id=${processId}`)
-    const ms = performance.now() - t0
-    // An errored or skipped message still answers (200 with Error, 404 naming the skip).
-    if (!res.ok && res.status !== 404) throw new FastFillError(`CU /result/${head} of ${processId}: HTTP ${res.status} ${await res.text()}`)
-    await res.arrayBuffer()
-    rounds.push({ head, ms })
+    while (done < head) {
+      const target = Math.min(head, done + step)
+      const res = await fetch(`${devnet.urls.cu}/result/${target}?process-id=${processId}`)
+      // An errored or skipped message still answers (200 with Error, 404 naming the skip).
+      if (!res.ok && res.status !== 404) throw new FastFillError(`CU /result/${target} of ${processId}: HTTP ${res.status} ${await res.text()}`)
+      await res.arrayBuffer()
+      done = target
+      opts.onProgress?.(done, performance.now() - t0)
+    }
+    passes.push({ head, ms: performance.now() - t0 })
   }
-  throw new FastFillError(`process ${processId} still growing after ${maxRounds} folds (heads ${rounds.map((r) => r.head).join(', ')})`)
+  throw new FastFillError(`process ${processId} still growing after ${passes.length} passes (heads ${passes.map((r) => r.head).join(', ')})`)
 }
