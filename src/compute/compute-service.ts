@@ -31,6 +31,7 @@ import { moduleOptionsFromTags } from '../wasm/module-options'
 import type { AoEnv, RuntimeOptions } from '../wasm/types'
 import { clearProcessCache } from './cache-clear'
 import { ComputeError, isNetworkFailure, toNodeErrorInfo } from './compute-errors'
+import { ProtocolError } from '../protocol/errors'
 import { dryRunMessage, runDryRun } from './dry-run'
 import { boundaryOf, Evaluator, pushedDeepHashes, type EvaluatedStep } from './evaluator'
 import { needsSyntheticFirstMessage, syntheticFirstMessage } from './first-message'
@@ -324,16 +325,34 @@ export class ComputeService {
     this.stats.evaluated = this.storedHead ? this.storedHead.nonce + 1 : 0
   }
 
-  /** Locate the SU and read the process record; unreachable: the cached process, offline. */
+  /**
+   * Locate the SU and read the process record. When the network is unreachable, or answers that
+   * it does not know the process (e.g. a local network restarted empty), a cached process opens
+   * offline from IndexedDB with a warning saying which; nothing stored is deleted.
+   */
   private async connect(deps: { gateway: GatewayClient; locator: Locator; http: HttpClient; store: AolightStore }): Promise<void> {
     try {
       // The same process (records are immutable), now with its SU's URL; heads are the stored ones.
       this.proc = await loadProcess(deps, this.cfg.processId)
     } catch (e) {
-      if (!isNetworkFailure(e)) throw e
-      this.proc ??= await loadCachedProcess(this.store, this.cfg.processId)
-      if (!this.proc) throw new ComputeError('compute/offline-no-cache', `process ${this.cfg.processId}: the network is unreachable (${(e as Error).message}) and nothing is cached for it`, { processId: this.cfg.processId }, { cause: e })
+      const unreachable = isNetworkFailure(e)
+      if (!unreachable && !isNotKnown(e)) throw e
+      const cached = this.proc ?? await loadCachedProcess(this.store, this.cfg.processId)
+      const id = this.cfg.processId
+      if (unreachable) {
+        if (!cached) throw new ComputeError('compute/offline-no-cache', `process ${id}: the network is unreachable (${(e as Error).message}) and nothing is cached for it`, { processId: id }, { cause: e })
+      } else if (!cached || !(await this.store.modules.get(cached.moduleId))?.verified) {
+        throw e // not known and not fully cached: the network's answer stands
+      }
+      this.proc = cached
       this.offline = true
+      const copy = `showing the cached copy (verified to nonce ${cached!.stored.verifiedHead})`
+      this.push({
+        type: 'warning',
+        error: unreachable
+          ? { code: 'network/unreachable', message: `The network is unreachable; ${copy}. (${(e as Error).message})`, details: { processId: id, check: 'cached-copy' } }
+          : { code: 'process/not-found', message: `The gateway does not know this process any more; ${copy}. (${(e as Error).message})`, details: { processId: id, check: 'cached-copy' } },
+      })
     }
     this.stats.mode = this.offline ? 'offline' : 'online'
   }
@@ -798,3 +817,9 @@ export function promptOf(output: unknown): string | null {
   return null
 }
 
+
+/** The network answered that it does not know the process (SU 404, gateway without its record). */
+function isNotKnown(e: unknown): boolean {
+  if (e instanceof ComputeError) return e.code === 'process/not-found'
+  return e instanceof ProtocolError && (e.code === 'http/not-found' || e.code === 'locate/no-scheduler' || e.code === 'locate/no-location')
+}

@@ -6,6 +6,7 @@
  */
 import { ownerToAddress } from '../protocol/address'
 import { fromB64Url } from '../protocol/base64url'
+import { hyperbeamUnsupported } from '../protocol/hb-schedule-format'
 import type { GatewayClient } from '../protocol/gateway-client'
 import type { Locator } from '../protocol/locate'
 import { SuClient } from '../protocol/su-client'
@@ -15,6 +16,9 @@ import { tagValue, type WireTag } from '../protocol/wire-types'
 import type { AolightStore, ModuleRecord, ProcessRecord } from '../store/index'
 import { ComputeError } from './compute-errors'
 import { verifyModuleBytes } from './module-verify'
+
+/** The `Variant` tag of processes scheduled by HyperBEAM (mainnet); legacynet is ao.TN.1. */
+export const HYPERBEAM_VARIANT = 'ao.N.1'
 
 export interface LoadedProcess {
   id: string
@@ -77,6 +81,9 @@ export async function loadCachedProcess(store: AolightStore, processId: string):
 export function checkProcessRecord(processId: string, record: SuProcess): { moduleId: string; scheduler: string } {
   const where = `process ${processId}`
   if (record.processId !== processId) throw new ComputeError('process/not-ao', `${where}: the SU answered with process ${record.processId}`, { processId })
+  // Refused before any log page is read: its schedule could not be verified here anyway.
+  const variant = record.tags.find((t) => t.name.toLowerCase() === 'variant')?.value
+  if (variant === HYPERBEAM_VARIANT) throw hyperbeamUnsupported(`is tagged Variant ${HYPERBEAM_VARIANT} (mainnet)`, `${where}`)
   if (tagValue(record.tags, 'Data-Protocol') !== 'ao') throw new ComputeError('process/not-ao', `${where}: tag Data-Protocol is not "ao"`, { processId })
   if (tagValue(record.tags, 'Type') !== 'Process') throw new ComputeError('process/not-ao', `${where}: tag Type is ${JSON.stringify(tagValue(record.tags, 'Type'))}, not "Process"`, { processId })
   const moduleId = tagValue(record.tags, 'Module')

@@ -1,0 +1,101 @@
+/**
+ * The process page in the built app when the network no longer serves a process it once did, and
+ * when a process is one this node cannot verify:
+ * - a demo process opened and verified, then the devnet restarted empty on the same ports (it no
+ *   longer knows the process): reopening shows the cached, verified state with a warning that says
+ *   so, and the badges stay as they were (nothing stored is deleted);
+ * - a process spawned with `Variant: ao.N.1` (HyperBEAM) is refused before its log is read, with
+ *   the title saying why.
+ */
+import { test, expect, type Page } from '@playwright/test'
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { startDevnet, type Devnet } from '../devnet/devnet'
+import { seedDemo, writeDemoFile, type DemoFile } from '../devnet/seed'
+import { postItem } from '../devnet/ao-http'
+import { signItem } from '../devnet/data-item'
+import { loadKey } from '../devnet/keys'
+
+const DEVNET_PORT = 44500
+const distDir = process.env.E2E_DIST ?? join(process.cwd(), 'dist')
+const demoPath = join(distDir, 'demo-processes.json')
+let devnet: Devnet
+let demo: DemoFile
+
+test.describe.configure({ mode: 'serial', timeout: 240_000 })
+
+test.beforeAll(async () => {
+  test.setTimeout(180_000)
+  devnet = await startDevnet({ basePort: DEVNET_PORT })
+  demo = await seedDemo(devnet)
+  writeDemoFile(demoPath, demo)
+})
+test.afterAll(async () => {
+  rmSync(demoPath, { force: true })
+  await devnet?.stop()
+})
+
+async function useDemoNetwork(page: Page) {
+  await page.goto('/')
+  await expect(page.getByText('aolight is ready to work offline.')).toBeVisible({ timeout: 20_000 })
+  await page.getByRole('button', { name: 'OK' }).click()
+  await page.getByRole('region', { name: 'Demo processes on the local network' }).getByRole('button', { name: 'Use the demo network' }).click()
+}
+
+test('a HyperBEAM process (Variant ao.N.1) is refused up front with a title that says why', async ({ page }) => {
+  const key = loadKey('demo')
+  // Signed and scheduled for real on the devnet; only its Variant says mainnet.
+  const item = await signItem(key.signer, {
+    data: '1984',
+    tags: [
+      { name: 'Data-Protocol', value: 'ao' },
+      { name: 'Variant', value: 'ao.N.1' },
+      { name: 'Type', value: 'Process' },
+      { name: 'Module', value: devnet.moduleIds.aos64 },
+      { name: 'Scheduler', value: devnet.suAddress },
+      { name: 'Authority', value: devnet.authority },
+    ],
+  })
+  await postItem(`${devnet.urls.mu}/`, item)
+  const record = await (await fetch(`${devnet.urls.su}/processes/${item.id}`)).json() as { tags: { name: string; value: string }[] }
+  expect(record.tags).toContainEqual({ name: 'Variant', value: 'ao.N.1' })
+
+  await useDemoNetwork(page)
+  await page.goto(`/#/process/${item.id}`)
+  await expect(page.getByText("This process runs on HyperBEAM, which this node can't verify yet")).toBeVisible({ timeout: 60_000 })
+  await expect(page.getByTestId('process-failure')).toContainText(`process ${item.id} is tagged Variant ao.N.1 (mainnet)`)
+  await expect(page.getByTestId('demo-hint')).toHaveCount(0)
+  await expect(page.locator('ul.log > li')).toHaveCount(0) // no log page was read
+})
+
+test('the devnet restarted without the process: the cached, verified copy opens with a warning', async ({ page }) => {
+  const errors: string[] = []
+  page.on('pageerror', (e) => errors.push(e.message))
+  const token = demo.processes.find((p) => p.kind === 'token')!
+  await useDemoNetwork(page)
+  await page.goto(`/#/process/${token.id}`)
+  await expect(page.getByRole('status').first()).toContainText('Up to date', { timeout: 120_000 })
+  const count = Number((await page.getByTestId('process-message-count').textContent())!.replace(/\D.*$/, ''))
+  expect(count).toBeGreaterThan(10)
+  await expect(page.locator('ul.log > li .badge.agreed')).toHaveCount(count, { timeout: 90_000 })
+  const verification = (await page.getByTestId('process-verification').textContent())!.trim()
+  const firstRow = (await page.locator('ul.log > li').first().textContent())!
+
+  // A fresh devnet on the same ports: same SU key and Scheduler-Location, but no such process.
+  await devnet.stop()
+  devnet = await startDevnet({ basePort: DEVNET_PORT })
+  const gone = await fetch(`${devnet.urls.su}/processes/${token.id}`)
+  expect(gone.status).toBe(404)
+
+  await page.reload()
+  const warning = page.getByTestId('cached-copy-warning')
+  await expect(warning).toContainText(`The gateway does not know this process any more; showing the cached copy (verified to nonce ${count - 1})`, { timeout: 60_000 })
+  await expect(page.getByTestId('process-failure')).toHaveCount(0)
+  await expect(page.getByRole('status').first()).toContainText(`Offline: showing the cache (verified to nonce ${count - 1}, evaluated to nonce ${count - 1})`, { timeout: 60_000 })
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('aolight-demo-token')
+  await expect(page.getByTestId('process-message-count')).toHaveText(String(count))
+  await expect(page.getByTestId('process-verification')).toHaveText(verification)
+  await expect(page.locator('ul.log > li .badge.agreed')).toHaveCount(count, { timeout: 30_000 })
+  await expect(page.locator('ul.log > li').first()).toHaveText(firstRow)
+  expect(errors).toEqual([])
+})
