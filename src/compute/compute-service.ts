@@ -35,13 +35,16 @@ import { ProtocolError } from '../protocol/errors'
 import { dryRunMessage, runDryRun } from './dry-run'
 import { boundaryOf, Evaluator, pushedDeepHashes, type EvaluatedStep } from './evaluator'
 import { needsSyntheticFirstMessage, syntheticFirstMessage } from './first-message'
-import { hydrateAssignment } from './hydrate'
+import { hydrateAssignmentChecked, hydrationNote, type HydrationProof } from './hydrate'
 import { checksHashChain, reverifyStoredLog, syncLog, type SyncTarget } from './log-sync'
 import { cronLoggedMessage, mappedOf, toLoggedMessage, toMessageResult } from './logged-message'
 import { loadCachedProcess, loadModule, loadProcess, type LoadedModule, type LoadedProcess } from './process-loader'
 import { cronResultId, parseCronResultId, type CheckRequest, type CronGeneratorFactory, type CrossChecker } from './pipeline-types'
 import { ProgressMeter } from './progress-meter'
 import { RuntimeHost, type SpawnRuntimeWorker } from './runtime-host'
+
+/** A log entry with verification notes (until the contract's LoggedMessage has a `notes` field). */
+export type NotedLoggedMessage = LoggedMessage & { notes?: string[] }
 
 export interface ComputeServiceConfig {
   processId: string
@@ -122,6 +125,8 @@ export class ComputeService {
   private lastProgressAt: Record<Phase, number> = { fetch: 0, verify: 0, evaluate: 0, check: 0 }
   private closed = false
   private offline = false
+  /** how each hydrated assignment's transaction was proven (nonce -> proof), this session */
+  private readonly hydrationProofs = new Map<number, HydrationProof>()
   private syncDone = false
   private syncFailure: ProcessStatus | undefined
   private verifiedHead = -1
@@ -425,7 +430,7 @@ export class ComputeService {
       host: this.host!,
       env: this.env!,
       cron,
-      ...(!this.offline && { hydrate: (s) => hydrateAssignment(this.gateway, s) }),
+      ...(!this.offline && { hydrate: (s) => hydrateAssignmentChecked(this.gateway, s) }),
       ...(needsSyntheticFirstMessage(p.id, edge0?.edge as SuEdge | undefined) && {
         firstMessage: async () => syntheticFirstMessage(p, p.record.data ?? (this.offline ? '' : await this.gateway.getRawText(p.id))),
       }),
@@ -625,8 +630,9 @@ export class ComputeService {
   private emitSteps(steps: EvaluatedStep[]): void {
     for (const s of steps) {
       let m: LoggedMessage
+      if (s.kind === 'result' && s.entry && s.hydration) this.hydrationProofs.set(s.entry.nonce, s.hydration)
       if (s.kind === 'skipped') m = toLoggedMessage(s.entry, undefined)
-      else if (s.entry) m = toLoggedMessage(s.entry, { ...s.result, processId: this.cfg.processId })
+      else if (s.entry) m = this.noted(toLoggedMessage(s.entry, { ...s.result, processId: this.cfg.processId }))
       else m = cronLoggedMessage({ ...s.result, processId: this.cfg.processId }, undefined)
       const prompt = promptOf(m.result?.Output)
       if (prompt !== null) this.lastPrompt = prompt
@@ -704,7 +710,7 @@ export class ComputeService {
       const log = logs[i]!
       const rs = byNonce.get(log.nonce) ?? []
       for (const c of rs.filter((r) => r.cron > 0).sort((a, b) => b.cron - a.cron)) out.push(cronLoggedMessage(c, undefined))
-      out.push(toLoggedMessage(log, rs.find((r) => r.cron === 0)))
+      out.push(this.noted(toLoggedMessage(log, rs.find((r) => r.cron === 0))))
     }
     return { messages: out, before: from > 0 ? from : null }
   }
@@ -718,7 +724,16 @@ export class ComputeService {
     }
     const log: LogRecord | undefined = await this.store.log.byMessageId(this.cfg.processId, id)
     if (!log) return null
-    return toLoggedMessage(log, await this.store.results.get(this.cfg.processId, { nonce: log.nonce, cron: 0 }))
+    return this.noted(toLoggedMessage(log, await this.store.results.get(this.cfg.processId, { nonce: log.nonce, cron: 0 })))
+  }
+
+  /**
+   * The entry with its verification notes: how an assigned transaction was proven when it was
+   * hydrated in this session (kept in memory: the store has no field for it yet).
+   */
+  private noted(m: LoggedMessage): NotedLoggedMessage {
+    const proof = m.nonce === null ? undefined : this.hydrationProofs.get(m.nonce)
+    return proof ? { ...m, notes: [hydrationNote(proof)] } : m
   }
 
   /** CU `/results`-style paging over stored results. */

@@ -24,12 +24,13 @@ import type { NewResult } from '../store/result-store'
 import type { CronBoundary, CronGenerator } from './pipeline-types'
 import { ComputeError } from './compute-errors'
 import { addressOfKey } from './process-loader'
+import type { HydratedMessage, HydrationProof } from './hydrate'
 
 export interface EvaluatorDeps {
   host: RuntimeHost
   env: AoEnv
-  /** hydrates an assignment of an existing transaction; undefined offline */
-  hydrate?: (s: ScheduledMessage) => Promise<MappedMessage>
+  /** hydrates and verifies an assignment of an existing transaction; undefined offline */
+  hydrate?: (s: ScheduledMessage) => Promise<HydratedMessage>
   cron?: CronGenerator | null
   /** the synthetic first message, for processes whose log does not start with the process */
   firstMessage?: () => Promise<MappedMessage>
@@ -37,7 +38,7 @@ export interface EvaluatorDeps {
 
 /** One evaluated (or skipped) step, in order. */
 export type EvaluatedStep =
-  | { kind: 'result'; entry: LogRecord | undefined; result: NewResult; runtimeError?: string }
+  | { kind: 'result'; entry: LogRecord | undefined; result: NewResult; runtimeError?: string; hydration?: HydrationProof }
   | { kind: 'skipped'; entry: LogRecord; reason: string }
 
 const ownerAddress = (m: { owner: { key: string } }) => addressOfKey(m.owner.key)
@@ -126,9 +127,12 @@ export class Evaluator {
       }
       await this.crons(boundaryOf({ ...scheduled.message, Nonce: entry.nonce }), onStep)
       let msg = scheduled.message
+      let hydration: HydrationProof | undefined
       if (scheduled.isAssignment) {
         if (!this.deps.hydrate) throw new ComputeError('compute/evaluation', `nonce ${entry.nonce}: assignment of transaction ${msg.Id} needs the gateway to hydrate it, which is unreachable`, { nonce: entry.nonce })
-        msg = await this.deps.hydrate(scheduled)
+        const h = await this.deps.hydrate(scheduled)
+        msg = h.message
+        hydration = h.proof
       }
       if (scheduled.deepHash !== undefined && this.pushed.has(scheduled.deepHash)) {
         this.advanceTo(entry.nonce, msg)
@@ -144,6 +148,7 @@ export class Evaluator {
         result: { nonce: entry.nonce, cron: 0, messageId: entry.messageId, timestamp: msg.Timestamp ?? entry.timestamp, result, error: !!result.Error || runtimeError !== undefined },
       }
       if (runtimeError !== undefined) step.runtimeError = runtimeError
+      if (hydration !== undefined) step.hydration = hydration
       onStep(step)
     }
   }

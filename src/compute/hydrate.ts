@@ -27,6 +27,13 @@ export interface HydratedMessage {
   proof: HydrationProof
 }
 
+/** The proof as a verification note for the log entry (shown in the message view). */
+export function hydrationNote(proof: HydrationProof): string {
+  if (proof.kind === 'ans104') return 'assigned transaction hydrated from the gateway and verified as a signed ANS-104 item'
+  const from = proof.source === 'graphql' ? "the gateway's GraphQL fields" : 'the node API (/tx)'
+  return `assigned transaction hydrated from the gateway and verified as an Arweave L1 transaction (format ${proof.format}, signed fields from ${from})`
+}
+
 export async function hydrateAssignment(gateway: GatewayClient, s: ScheduledMessage, signal?: AbortSignal): Promise<MappedMessage> {
   return (await hydrateAssignmentChecked(gateway, s, signal)).message
 }
