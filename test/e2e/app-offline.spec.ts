@@ -45,7 +45,7 @@ test('after one visit, offline: the app loads from the service worker and re-ver
   try {
     await page.goto('about:blank')
     await page.goto(`/#/process/${room}`)
-    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Process')
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('aolight-demo-room') // the process's Name tag, read from the cache
     await expect(page.getByRole('status').first()).toContainText(`Offline: showing the cache (verified to nonce ${total - 1}, evaluated to nonce ${total - 1})`, { timeout: 120_000 })
     // every message is there from the store, with its result and the verdict stored by the cross-check
     await expect(page.locator('ul.log > li')).toHaveCount(total)
