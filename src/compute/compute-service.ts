@@ -44,7 +44,6 @@ import { ProgressMeter } from './progress-meter'
 import { RuntimeHost, type SpawnRuntimeWorker } from './runtime-host'
 
 /** A log entry with verification notes (until the contract's LoggedMessage has a `notes` field). */
-export type NotedLoggedMessage = LoggedMessage & { notes?: string[] }
 
 export interface ComputeServiceConfig {
   processId: string
@@ -731,7 +730,7 @@ export class ComputeService {
    * The entry with its verification notes: how an assigned transaction was proven when it was
    * hydrated in this session (kept in memory: the store has no field for it yet).
    */
-  private noted(m: LoggedMessage): NotedLoggedMessage {
+  private noted(m: LoggedMessage): LoggedMessage {
     const proof = m.nonce === null ? undefined : this.hydrationProofs.get(m.nonce)
     return proof ? { ...m, notes: [hydrationNote(proof)] } : m
   }

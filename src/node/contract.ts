@@ -174,6 +174,8 @@ export interface LoggedMessage {
   verification: Verification
   /** absent until evaluated here */
   result?: MessageResult
+  /** how the node proved what it could not check from the SU alone (e.g. a hydrated L1 transaction); this session only */
+  notes?: string[]
 }
 
 // ---------------------------------------------------------------------------------------------
