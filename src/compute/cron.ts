@@ -27,6 +27,9 @@
  *   the last 100 crons (the CU's LRU of 100).
  */
 import { removeInvalidTags } from '../protocol/message-mapping'
+import { readCronInterval, toSeconds, type CronInterval } from '../protocol/cron-interval'
+
+export { msParse, toSeconds } from '../protocol/cron-interval'
 import type { GatewayClient } from '../protocol/gateway-client'
 import type { WireTag } from '../protocol/wire-types'
 
@@ -95,39 +98,11 @@ export interface CronContext {
 const CRON_INTERVAL = 'Cron-Interval'
 const CRON_TAG = /^Cron-Tag-(.+)$/
 
-// ms 2.1.3: the whole string must match; the unit defaults to ms; case-insensitive.
-const MS_PATTERN = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i
-const SECOND = 1000
-const MINUTE = 60 * SECOND
-const HOUR = 60 * MINUTE
-const DAY = 24 * HOUR
-const UNIT_MS: Record<string, number> = {
-  years: 365.25 * DAY, year: 365.25 * DAY, yrs: 365.25 * DAY, yr: 365.25 * DAY, y: 365.25 * DAY,
-  weeks: 7 * DAY, week: 7 * DAY, w: 7 * DAY,
-  days: DAY, day: DAY, d: DAY,
-  hours: HOUR, hour: HOUR, hrs: HOUR, hr: HOUR, h: HOUR,
-  minutes: MINUTE, minute: MINUTE, mins: MINUTE, min: MINUTE, m: MINUTE,
-  seconds: SECOND, second: SECOND, secs: SECOND, sec: SECOND, s: SECOND,
-  milliseconds: 1, millisecond: 1, msecs: 1, msec: 1, ms: 1,
-}
-
-/** `ms(text)` of ms 2.1.3, NaN where it returns undefined. */
-export function msParse(text: string): number {
-  if (text.length === 0 || text.length > 100) return NaN
-  const m = MS_PATTERN.exec(text)
-  if (!m) return NaN
-  const n = parseFloat(m[1]!)
-  return n * UNIT_MS[(m[2] ?? 'ms').toLowerCase()]!
-}
-
-export const toSeconds = (ms: number): number => Math.floor(ms / 1000)
-
 /** One `Cron-Interval` value. Throws CronError where the reference throws. */
-export function parseInterval(interval: string): { unit: 'blocks' | 'seconds'; value: number } {
-  const [value, unit] = interval.split('-').map((s) => s.trim())
-  if (unit === 'blocks' || unit === 'block') return { unit: 'blocks', value: parseInt(value ?? '', 10) }
-  // `[value, unit].join(' ')`: a missing unit becomes an empty string, so "10" reads as "10 " (= 10 ms).
-  const seconds = toSeconds(msParse(`${value ?? ''} ${unit ?? ''}`))
+export function parseInterval(interval: string): CronInterval {
+  const r = readCronInterval(interval)
+  if (r.unit === 'blocks') return r
+  const seconds = r.value
   if (seconds <= 0) throw new CronError(`Cron-Interval ${JSON.stringify(interval)}: time-based cron cannot be less than 1 second`, CRON_INTERVAL)
   return { unit: 'seconds', value: seconds }
 }

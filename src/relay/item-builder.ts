@@ -7,6 +7,7 @@
  * - the whole serialised item ≤ 10 MiB (the SU's body limit);
  * - target a 43-character id, anchor exactly 32 bytes; no `+link` tags (the SU refuses them).
  */
+import { cronIntervalProblem } from '../protocol/cron-interval'
 import { assertTagLimits, encodeTags, type ItemInput, type Tag } from '../protocol/ans104'
 import { isProtocolError } from '../protocol/errors'
 import { signatureTypeInfo } from '../protocol/signature-types'
@@ -86,9 +87,10 @@ export function spawnItem(spec: SpawnSpec): ItemInput {
     tags.push({ name: 'Memory-Limit', value: spec.memoryLimit })
   }
   if (spec.cron) {
-    // The CU's parseCrons: "N-unit", unit blocks or a time unit, at least one second.
-    if (!/^\d+-(blocks?|(milli)?seconds?|minutes?|hours?|days?|weeks?|months?|years?|ms|s|m|h|d)$/i.test(spec.cron.interval)) {
-      throw new RelayError('item/invalid', `Cron-Interval "${spec.cron.interval}" is not like "10-minutes" or "5-blocks"`, { field: 'Cron-Interval' })
+    // Read as the reference CU reads it: refuse what it would reject or never fire (e.g. months).
+    const problem = cronIntervalProblem(spec.cron.interval)
+    if (problem) {
+      throw new RelayError('item/invalid', `Cron-Interval "${spec.cron.interval}": ${problem}; write it like "10-minutes", "30-secs" or "5-blocks"`, { field: 'Cron-Interval' })
     }
     tags.push({ name: 'Cron-Interval', value: spec.cron.interval })
     for (const t of spec.cron.tags) tags.push({ name: `Cron-Tag-${t.name}`, value: t.value })

@@ -72,6 +72,13 @@ describe('item builder', () => {
     expect(await code(() => messageItem({ target: 'short' }))).toBe('item/invalid')
     expect(await code(() => spawnItem({ module: MOD, scheduler: SU, memoryLimit: 'lots' }))).toBe('item/invalid')
     expect(await code(() => spawnItem({ module: MOD, scheduler: SU, cron: { interval: 'often', tags: [] } }))).toBe('item/invalid')
+    // Read like the reference CU: months never fire (ms has no months), under a second is refused.
+    for (const interval of ['1-month', '500-ms', '0-blocks', 'x-blocks']) {
+      expect(await code(() => spawnItem({ module: MOD, scheduler: SU, cron: { interval, tags: [] } }))).toBe('item/invalid')
+    }
+    for (const interval of ['5-mins', '1-hr', '2-secs', '1-block', '10-minutes', '1-y']) {
+      expect(spawnItem({ module: MOD, scheduler: SU, cron: { interval, tags: [] } }).tags).toContainEqual({ name: 'Cron-Interval', value: interval })
+    }
     expect(await code(() => spawnItem({ module: MOD, scheduler: SU, tags: [{ name: 'Module', value: MOD }] }))).toBe('item/invalid')
     const many = Array.from({ length: 125 }, (_, i) => ({ name: `T${i}`, value: 'v' }))
     expect(await code(() => checkItemLimits(messageItem({ target: PID, tags: many }), 1))).toBe('item/invalid')
