@@ -11,96 +11,75 @@
  * prototype patch on DevnetCompute's private `crank`, test-only; asked for as a devnet option),
  * so the only pushes are the tab's.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startDevnet, type Devnet } from '../devnet/devnet'
-import { DevnetCompute } from '../devnet/compute'
-import { MemoryQueueStore } from '../../src/relay/memory-queue-store'
-import type { RelayService } from '../../src/relay/relay-service'
-import { devnetOps, memoryKv, openTab } from './relay-devnet-harness'
+import { describe, expect, it } from 'vitest'
+import { crankHereRig, openTab } from './relay-devnet-harness'
 
 const BASE_PORT = 43500
 
-const proto = DevnetCompute.prototype as unknown as { crank: (...a: unknown[]) => Promise<void> }
-const devnetCrank = proto.crank
-proto.crank = async function () {} // the network's MU pushes nothing in this file
-
 describe('crank here: recursion through pushed messages', () => {
-  let devnet: Devnet
-  let relay: RelayService
-  const storage = { store: new MemoryQueueStore(), kv: memoryKv() }
-  let ops: ReturnType<typeof devnetOps>
-
-  beforeAll(async () => {
-    devnet = await startDevnet({ basePort: BASE_PORT })
-    relay = await openTab(devnet, storage)
-    ops = devnetOps(devnet, () => relay)
-  }, 60_000)
-  afterAll(async () => {
-    proto.crank = devnetCrank
-    await devnet?.stop()
-  })
+  const tab = crankHereRig(BASE_PORT) // the network's MU pushes nothing in this file
 
   it('A → B → C → A: each hop pushed once by the tab, From-Process the sender, Pushed-For the origin', async () => {
-    const A = await ops.spawn()
-    const B = await ops.spawn()
-    const C = await ops.spawn()
-    expect(await ops.evalOn(A, `
+    const A = await tab.ops.spawn()
+    const B = await tab.ops.spawn()
+    const C = await tab.ops.spawn()
+    expect(await tab.ops.evalOn(A, `
       Backs = 0
       Handlers.add("start", Handlers.utils.hasMatchingTag("Action", "Start"), function (m) Send({ Target = "${B}", Action = "Hop", Data = "from A" }) end)
       Handlers.add("back", Handlers.utils.hasMatchingTag("Action", "Back"), function (m) Backs = Backs + 1; BackFrom = m.From end)
       return "A ready"`)).toContain('A ready')
-    expect(await ops.evalOn(B, `
+    expect(await tab.ops.evalOn(B, `
       Handlers.add("hop", Handlers.utils.hasMatchingTag("Action", "Hop"), function (m) Send({ Target = "${C}", Action = "Hop2", Data = m.Data .. ", B" }) end)
       return "B ready"`)).toContain('B ready')
-    expect(await ops.evalOn(C, `
+    expect(await tab.ops.evalOn(C, `
       Handlers.add("hop2", Handlers.utils.hasMatchingTag("Action", "Hop2"), function (m) Send({ Target = "${A}", Action = "Back", Data = m.Data .. ", C" }) end)
       return "C ready"`)).toContain('C ready')
 
-    const start = await ops.send(A, [{ name: 'Action', value: 'Start' }])
-    const result = await ops.cu.result(start, A)
+    const start = await tab.ops.send(A, [{ name: 'Action', value: 'Start' }])
+    const result = await tab.ops.cu.result(start, A)
     expect(result.Messages).toHaveLength(1)
-    expect(await ops.pushesIn(B)).toEqual([]) // nobody cranked yet
+    expect(await tab.ops.pushesIn(B)).toEqual([]) // nobody cranked yet
 
-    const report = (await relay.crankResult(result, ops.origin(A, start)))!
+    const report = (await tab.relay.crankResult(result, tab.ops.origin(A, start)))!
     expect(report.errors).toEqual([])
     expect(report.pushed.map((p) => [p.target, p.depth])).toEqual([[B, 0], [C, 1], [A, 2]])
-    const me = relay.relayKey.address
-    expect(await ops.pushesIn(B)).toEqual([{ id: report.pushed[0]!.id, owner: me, from: A, action: 'Hop', pushedFor: start, count: null }])
-    expect(await ops.pushesIn(C)).toEqual([{ id: report.pushed[1]!.id, owner: me, from: B, action: 'Hop2', pushedFor: start, count: null }])
-    expect(await ops.pushesIn(A)).toEqual([{ id: report.pushed[2]!.id, owner: me, from: C, action: 'Back', pushedFor: start, count: null }])
+    const me = tab.relay.relayKey.address
+    expect(await tab.ops.pushesIn(B)).toEqual([{ id: report.pushed[0]!.id, owner: me, from: A, action: 'Hop', pushedFor: start, count: null }])
+    expect(await tab.ops.pushesIn(C)).toEqual([{ id: report.pushed[1]!.id, owner: me, from: B, action: 'Hop2', pushedFor: start, count: null }])
+    expect(await tab.ops.pushesIn(A)).toEqual([{ id: report.pushed[2]!.id, owner: me, from: C, action: 'Back', pushedFor: start, count: null }])
     // A evaluated the last hop: it trusted the relay key (Authority) and counted one Back from C.
-    expect(await ops.evalOn(A, 'return tostring(Backs) .. " from " .. BackFrom')).toContain(`1 from ${C}`)
+    expect(await tab.ops.evalOn(A, 'return tostring(Backs) .. " from " .. BackFrom')).toContain(`1 from ${C}`)
 
     // Cranked again (the tab evaluated the message again, or another view asked): nothing new.
-    const again = (await relay.crankResult(result, ops.origin(A, start)))!
+    const again = (await tab.relay.crankResult(result, tab.ops.origin(A, start)))!
     expect(again.pushed).toEqual([])
     expect(again.alreadyPushed).toBe(3)
     expect(again.errors).toEqual([])
-    for (const pid of [A, B, C]) expect(await ops.pushesIn(pid)).toHaveLength(1)
+    for (const pid of [A, B, C]) expect(await tab.ops.pushesIn(pid)).toHaveLength(1)
   }, 120_000)
 
   it('a crank cut short after the first hop (the tab closed) finishes the cascade after a reload, nothing twice', async () => {
-    const A = await ops.spawn()
-    const B = await ops.spawn()
-    const C = await ops.spawn()
-    await ops.evalOn(A, `Handlers.add("start", Handlers.utils.hasMatchingTag("Action", "Start"), function (m) Send({ Target = "${B}", Action = "Hop" }) end)`)
-    await ops.evalOn(B, `Handlers.add("hop", Handlers.utils.hasMatchingTag("Action", "Hop"), function (m) Send({ Target = "${C}", Action = "Hop2" }) end)`)
-    const start = await ops.send(A, [{ name: 'Action', value: 'Start' }])
-    const result = await ops.cu.result(start, A)
+    const A = await tab.ops.spawn()
+    const B = await tab.ops.spawn()
+    const C = await tab.ops.spawn()
+    await tab.ops.evalOn(A, `Handlers.add("start", Handlers.utils.hasMatchingTag("Action", "Start"), function (m) Send({ Target = "${B}", Action = "Hop" }) end)`)
+    await tab.ops.evalOn(B, `Handlers.add("hop", Handlers.utils.hasMatchingTag("Action", "Hop"), function (m) Send({ Target = "${C}", Action = "Hop2" }) end)`)
+    const start = await tab.ops.send(A, [{ name: 'Action', value: 'Start' }])
+    const result = await tab.ops.cu.result(start, A)
 
     // The first tab pushes hop 1 and goes away before asking for B's result.
-    const cutShort = await openTab(devnet, storage, { cu: null })
-    const first = (await cutShort.crankResult(result, ops.origin(A, start)))!
+    const cutShort = await openTab(tab.devnet, tab.storage, { cu: null })
+    const first = (await cutShort.crankResult(result, tab.ops.origin(A, start)))!
     expect(first.pushed.map((p) => p.target)).toEqual([B])
-    expect(await ops.pushesIn(C)).toEqual([])
+    expect(await tab.ops.pushesIn(C)).toEqual([])
 
     // Reloaded (same storage): hop 1 is known, the walk goes on through it and pushes hop 2 once.
-    relay = await openTab(devnet, storage)
-    const resumed = (await relay.crankResult(result, ops.origin(A, start)))!
+    tab.relay = await openTab(tab.devnet, tab.storage)
+    const resumed = (await tab.relay.crankResult(result, tab.ops.origin(A, start)))!
     expect(resumed.errors).toEqual([])
     expect(resumed.alreadyPushed).toBe(1)
     expect(resumed.pushed.map((p) => [p.target, p.depth])).toEqual([[C, 1]])
-    expect(await ops.pushesIn(B)).toHaveLength(1)
-    expect((await ops.pushesIn(C)).map((p) => [p.from, p.pushedFor])).toEqual([[B, start]])
+    expect(await tab.ops.pushesIn(B)).toHaveLength(1)
+    expect((await tab.ops.pushesIn(C)).map((p) => [p.from, p.pushedFor])).toEqual([[B, start]])
   }, 120_000)
 })

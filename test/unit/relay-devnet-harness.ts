@@ -4,8 +4,10 @@
  * so a "reload" is a second service over the same maps), a wallet signer, spawn/Eval/send helpers,
  * and readers of a process's SU log.
  */
+import { afterAll, beforeAll } from 'vitest'
 import { loadKey } from '../devnet/keys'
-import type { Devnet } from '../devnet/devnet'
+import { startDevnet, type Devnet } from '../devnet/devnet'
+import { switchOffDevnetCrank } from '../devnet/crank-off'
 import { CuClient } from '../../src/protocol/cu-client'
 import { SuClient } from '../../src/protocol/su-client'
 import { tagValue } from '../../src/protocol/wire-types'
@@ -55,4 +57,29 @@ export function devnetOps(devnet: Devnet, relay: () => RelayService) {
       .map((m) => ({ id: m.id, owner: m.owner.address, from: tagValue(m.tags, 'From-Process'), action: tagValue(m.tags, 'Action'), pushedFor: tagValue(m.tags, 'Pushed-For') ?? null, count: tagValue(m.tags, 'Count') ?? null }))
   const origin = (pid: string, messageId: string): CrankOrigin => ({ processId: pid, moduleId: devnet.moduleIds.aos64, schedulerAddress: devnet.suAddress, messageId, pushedFor: messageId })
   return { wallet, su, cu, spawn, send, evalOn, log, pushesIn, origin }
+}
+
+/**
+ * A describe block's "crank here" rig: the devnet's own crank switched off (so the only pushes are
+ * the tab's), a devnet on `basePort`, one tab's relay over storage that outlives it, and its ops.
+ * Call inside `describe`; the fields are set once its beforeAll has run. Assign `relay` to "reload".
+ */
+export function crankHereRig(basePort: number) {
+  const restoreCrank = switchOffDevnetCrank()
+  const rig = {
+    devnet: undefined as unknown as Devnet,
+    relay: undefined as unknown as RelayService,
+    storage: { store: new MemoryQueueStore(), kv: memoryKv() },
+    ops: undefined as unknown as ReturnType<typeof devnetOps>,
+  }
+  beforeAll(async () => {
+    rig.devnet = await startDevnet({ basePort })
+    rig.relay = await openTab(rig.devnet, rig.storage)
+    rig.ops = devnetOps(rig.devnet, () => rig.relay)
+  }, 60_000)
+  afterAll(async () => {
+    restoreCrank()
+    await rig.devnet?.stop()
+  })
+  return rig
 }
