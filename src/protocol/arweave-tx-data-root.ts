@@ -8,6 +8,7 @@
  * no root (data_root "").
  */
 import { sha256 } from '@noble/hashes/sha2.js'
+import { concatBytes } from './bytes'
 
 const MAX_CHUNK = 256 * 1024
 const MIN_CHUNK = 32 * 1024
@@ -21,13 +22,13 @@ interface MerkleNode {
 
 export function arweaveDataRoot(data: Uint8Array): Uint8Array {
   if (data.length === 0) return new Uint8Array(0)
-  let layer: MerkleNode[] = chunkBounds(data.length).map(([start, end]) => ({ id: sha256(concat(sha256(sha256(data.subarray(start, end))), sha256(note(end)))), end }))
+  let layer: MerkleNode[] = chunkBounds(data.length).map(([start, end]) => ({ id: sha256(concatBytes([sha256(sha256(data.subarray(start, end))), sha256(note(end))])), end }))
   while (layer.length > 1) {
     const next: MerkleNode[] = []
     for (let i = 0; i < layer.length; i += 2) {
       const left = layer[i]!
       const right = layer[i + 1]
-      next.push(right ? { id: sha256(concat(sha256(left.id), sha256(right.id), sha256(note(left.end)))), end: right.end } : left)
+      next.push(right ? { id: sha256(concatBytes([sha256(left.id), sha256(right.id), sha256(note(left.end))])), end: right.end } : left)
     }
     layer = next
   }
@@ -56,16 +57,6 @@ function note(n: number): Uint8Array {
   for (let i = NOTE_SIZE - 1; i >= 0 && n > 0; i--) {
     out[i] = n % 256
     n = Math.floor(n / 256)
-  }
-  return out
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
   }
   return out
 }

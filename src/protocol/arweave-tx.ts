@@ -12,6 +12,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import { fromB64Url, toB64Url } from './base64url'
+import { concatBytes } from './bytes'
 import { deepHash } from './deep-hash'
 import { arweaveDataRoot } from './arweave-tx-data-root'
 import { SignatureType } from './signature-types'
@@ -44,7 +45,7 @@ const utf8 = (s: string) => new TextEncoder().encode(s)
 
 export function l1SignatureData(tx: L1Transaction): Uint8Array {
   if (tx.format === 1) {
-    return concat([tx.owner, tx.target, tx.data, utf8(tx.quantity), utf8(tx.reward), tx.lastTx, ...tx.tags.flatMap((t) => [t.name, t.value])])
+    return concatBytes([tx.owner, tx.target, tx.data, utf8(tx.quantity), utf8(tx.reward), tx.lastTx, ...tx.tags.flatMap((t) => [t.name, t.value])])
   }
   return deepHash([
     utf8('2'),
@@ -140,14 +141,4 @@ export function l1FromNodeJson(j: NodeTxJson, data: Uint8Array): L1Transaction {
     tx.dataRoot = fromB64Url(j.data_root)
   }
   return tx
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
 }
