@@ -78,15 +78,7 @@ export async function encodeSnapshot(memory: Uint8Array | SparseMemory, base?: S
     : kind === 'full' || opts.hashWholeMemory ? sha256Hex(memory) : Promise.resolve(null)
   const { changed, image } = diffPages(memory, base?.image ?? null)
   const data = pagePayload(memory, changed, base?.image ?? null)
-  const header = linkHeader(kind, memory.byteLength, base?.contentSha256 ?? null, changed)
-  const t1 = performance.now()
-  const stored = kind === 'full' ? compress(data) : Promise.resolve(new Blob([packZeroRuns(new Int32Array(data.buffer, 0, Math.ceil(data.byteLength / 4)))]))
-  const [blob, contentSha256, sha256] = await Promise.all([stored, sha256Hex(concat(header, data)), whole])
-  return {
-    kind, byteLength: memory.byteLength, pages: Uint32Array.from(changed), contentSha256, sha256, blob,
-    rawSize: data.byteLength, compressedSize: blob.size, image,
-    timings: { scanMs: t1 - t0, compressHashMs: performance.now() - t1 },
-  }
+  return finishLink(kind, memory.byteLength, changed, image, data, base, whole, t0)
 }
 
 async function encodeSparse(memory: SparseMemory, base: SnapshotBase | null, opts: EncodeOptions): Promise<EncodedSnapshot> {
@@ -98,12 +90,23 @@ async function encodeSparse(memory: SparseMemory, base: SnapshotBase | null, opt
   const listed = new Map<number, Int32Array>()
   forEachPage(memory, (p, bytes) => listed.set(p, wordsOf(bytes)))
   const data = payloadOf((p) => listed.get(p), changed, memory.byteLength, base?.image ?? null)
-  const header = linkHeader(kind, memory.byteLength, base?.contentSha256 ?? null, changed)
+  return finishLink(kind, memory.byteLength, changed, image, data, base, whole, t0)
+}
+
+/**
+ * The common end of both encoders: the link's header over the payload, the payload stored
+ * (compressed when full, zero-run packed when incremental) and hashed, with the timings.
+ */
+async function finishLink(
+  kind: SnapshotKind, byteLength: number, changed: number[], image: EncodedSnapshot['image'], data: Uint8Array<ArrayBuffer>,
+  base: SnapshotBase | null | undefined, whole: Promise<string | null>, t0: number,
+): Promise<EncodedSnapshot> {
+  const header = linkHeader(kind, byteLength, base?.contentSha256 ?? null, changed)
   const t1 = performance.now()
   const stored = kind === 'full' ? compress(data) : Promise.resolve(new Blob([packZeroRuns(new Int32Array(data.buffer, 0, Math.ceil(data.byteLength / 4)))]))
   const [blob, contentSha256, sha256] = await Promise.all([stored, sha256Hex(concat(header, data)), whole])
   return {
-    kind, byteLength: memory.byteLength, pages: Uint32Array.from(changed), contentSha256, sha256, blob,
+    kind, byteLength, pages: Uint32Array.from(changed), contentSha256, sha256, blob,
     rawSize: data.byteLength, compressedSize: blob.size, image,
     timings: { scanMs: t1 - t0, compressHashMs: performance.now() - t1 },
   }
