@@ -139,13 +139,12 @@ export class SuClient {
         signal: opts.signal,
       })
       const where = `SU ${this.url} process ${processId} page ${index}`
-      const first = page.edges[0]
-      const last = page.edges[page.edges.length - 1]
-      if (!first || !last) {
-        if (page.hasNextPage) throw new ProtocolError('su/bad-page', `${where}: empty page claims has_next_page`, { processId, page: index })
+      const ends = pageEnds(page, where, processId, index)
+      if (!ends) {
         yield { ...page, index }
         return
       }
+      const { first, last } = ends
       const firstNonce = edgeNonce(first)
       const lastNonce = edgeNonce(last)
       if (firstNonce === undefined || lastNonce === undefined) {
@@ -236,13 +235,12 @@ export class SuClient {
     for (let index = 0; ; index++) {
       const page = await this.getSchedulePage({ processId, from, to: opts.to, limit: pageSize, showAnchor: opts.showAnchor, signal: opts.signal })
       const where = `SU ${this.url} process ${processId} page ${index}`
-      const first = page.edges[0]
-      const last = page.edges[page.edges.length - 1]
-      if (!first || !last) {
-        if (page.hasNextPage) throw new ProtocolError('su/bad-page', `${where}: empty page claims has_next_page`, { processId, page: index })
+      const ends = pageEnds(page, where, processId, index)
+      if (!ends) {
         yield { ...page, index }
         return
       }
+      const { first, last } = ends
       const firstTs = edgeTimestamp(first)
       const lastTs = edgeTimestamp(last)
       if (firstTs === undefined || lastTs === undefined) {
@@ -270,6 +268,15 @@ export class SuClient {
       postResult,
     )
   }
+}
+
+/** A page's first and last edge, or null when it is empty; an empty page that claims a next page is refused. */
+function pageEnds(page: SuPage, where: string, processId: string, index: number): { first: SuEdge; last: SuEdge } | null {
+  const first = page.edges[0]
+  const last = page.edges[page.edges.length - 1]
+  if (first && last) return { first, last }
+  if (page.hasNextPage) throw new ProtocolError('su/bad-page', `${where}: empty page claims has_next_page`, { processId, page: index })
+  return null
 }
 
 /** The assignment's Nonce tag as a number, or undefined when absent or not an integer. */
