@@ -139,17 +139,12 @@ export class SuClient {
         signal: opts.signal,
       })
       const where = `SU ${this.url} process ${processId} page ${index}`
-      const ends = pageEnds(page, where, processId, index)
-      if (!ends) {
+      const span = pageSpan(page, where, processId, index, 'Nonce')
+      if (!span) {
         yield { ...page, index }
         return
       }
-      const { first, last } = ends
-      const firstNonce = edgeNonce(first)
-      const lastNonce = edgeNonce(last)
-      if (firstNonce === undefined || lastNonce === undefined) {
-        throw new ProtocolError('su/bad-page', `${where}: assignment without a numeric Nonce tag in nonce paging`, { processId, page: index })
-      }
+      const { firstAt: firstNonce, lastAt: lastNonce } = span
       if (firstNonce < expectedNonce && firstNonce === 0) {
         // The SU ignored from-nonce and served the start of the log again. Continue by timestamp
         // from this very page, dropping what was already yielded. (Any other backward start, e.g.
@@ -235,17 +230,12 @@ export class SuClient {
     for (let index = 0; ; index++) {
       const page = await this.getSchedulePage({ processId, from, to: opts.to, limit: pageSize, showAnchor: opts.showAnchor, signal: opts.signal })
       const where = `SU ${this.url} process ${processId} page ${index}`
-      const ends = pageEnds(page, where, processId, index)
-      if (!ends) {
+      const span = pageSpan(page, where, processId, index, 'Timestamp')
+      if (!span) {
         yield { ...page, index }
         return
       }
-      const { first, last } = ends
-      const firstTs = edgeTimestamp(first)
-      const lastTs = edgeTimestamp(last)
-      if (firstTs === undefined || lastTs === undefined) {
-        throw new ProtocolError('su/bad-page', `${where}: assignment without a numeric Timestamp tag in timestamp paging`, { processId, page: index })
-      }
+      const { first, last, firstAt: firstTs, lastAt: lastTs } = span
       if (lastTimestamp !== undefined && firstTs <= lastTimestamp) {
         throw new ProtocolError('su/bad-page', `${where}: page starts at timestamp ${firstTs}, not after the previous page's ${lastTimestamp}`, { processId, page: index })
       }
@@ -270,13 +260,23 @@ export class SuClient {
   }
 }
 
-/** A page's first and last edge, or null when it is empty; an empty page that claims a next page is refused. */
-function pageEnds(page: SuPage, where: string, processId: string, index: number): { first: SuEdge; last: SuEdge } | null {
+/**
+ * A page's first and last edge with their `tag` (the paging key), or null when the page is empty.
+ * Refused: an empty page that claims a next page, an end edge without a numeric `tag`.
+ */
+function pageSpan(page: SuPage, where: string, processId: string, index: number, tag: 'Nonce' | 'Timestamp') {
   const first = page.edges[0]
   const last = page.edges[page.edges.length - 1]
-  if (first && last) return { first, last }
-  if (page.hasNextPage) throw new ProtocolError('su/bad-page', `${where}: empty page claims has_next_page`, { processId, page: index })
-  return null
+  if (!first || !last) {
+    if (page.hasNextPage) throw new ProtocolError('su/bad-page', `${where}: empty page claims has_next_page`, { processId, page: index })
+    return null
+  }
+  const firstAt = intTag(first, tag)
+  const lastAt = intTag(last, tag)
+  if (firstAt === undefined || lastAt === undefined) {
+    throw new ProtocolError('su/bad-page', `${where}: assignment without a numeric ${tag} tag in ${tag.toLowerCase()} paging`, { processId, page: index })
+  }
+  return { first, last, firstAt, lastAt }
 }
 
 /** The assignment's Nonce tag as a number, or undefined when absent or not an integer. */
