@@ -5,26 +5,15 @@
  * re-verifies and re-evaluates it to the same state: the same results, every message agreed again.
  */
 import { test, expect, type Page } from '@playwright/test'
-import { startDevnet, type Devnet } from '../devnet/devnet'
-import { seedDemo, type DemoFile } from '../devnet/seed'
 import { SuClient } from '../../src/protocol/su-client'
-import { defaultSettings, SETTINGS_KEY } from '../../src/node/settings'
+import { appDevnet, devnetSettings, useSettings } from './support/app-devnet'
 
 // Helper 4's ports (43400-43490).
 const DEVNET_PORT = 43420
-let devnet: Devnet
-let demo: DemoFile
 
 test.describe.configure({ timeout: 240_000 })
 
-test.beforeAll(async () => {
-  test.setTimeout(180_000)
-  devnet = await startDevnet({ basePort: DEVNET_PORT })
-  demo = await seedDemo(devnet)
-})
-test.afterAll(async () => {
-  await devnet?.stop()
-})
+const net = appDevnet(DEVNET_PORT)
 
 interface Cached {
   processes: number
@@ -71,11 +60,10 @@ async function openVerified(page: Page, pid: string, total: number): Promise<voi
 }
 
 test('clearing a cached process empties its IndexedDB data; reopening re-verifies it to the same state', async ({ page, context }) => {
-  const settings = { ...defaultSettings(), preset: 'custom', endpoints: { gateway: devnet.urls.gateway, mu: devnet.urls.mu, su: devnet.urls.su, suIsRouter: false, cus: [devnet.urls.cu] } }
-  await context.addInitScript(([k, v]) => localStorage.getItem(k) ?? localStorage.setItem(k, v), [SETTINGS_KEY, JSON.stringify(settings)] as const)
-  const token = demo.processes.find((p) => p.kind === 'token')!.id
-  const room = demo.processes.find((p) => p.kind === 'chat-room')!.id
-  const su = new SuClient(devnet.urls.su)
+  await useSettings(context, devnetSettings(net.devnet))
+  const token = net.demo.processes.find((p) => p.kind === 'token')!.id
+  const room = net.demo.processes.find((p) => p.kind === 'chat-room')!.id
+  const su = new SuClient(net.devnet.urls.su)
   const totalOf = async (pid: string) => (await su.getSchedulePage({ processId: pid, limit: 1000 })).edges.length
   const [tokenTotal, roomTotal] = [await totalOf(token), await totalOf(room)]
 

@@ -8,35 +8,16 @@
  * - "Send a message to this process" prefills the target; a send to a wallet is a sentence with details;
  *   a blueprint failure has no class-name prefix.
  */
-import { test, expect, type Page, type BrowserContext } from '@playwright/test'
-import { startDevnet, type Devnet } from '../devnet/devnet'
-import { seedDemo, type DemoFile } from '../devnet/seed'
+import { test, expect, type Page } from '@playwright/test'
 import { loadKey } from '../devnet/keys'
-import { defaultSettings, SETTINGS_KEY } from '../../src/node/settings'
 import { TestWallet, type TestJwk } from './support/test-wallet'
+import { appDevnet, devnetSettings, useSettings } from './support/app-devnet'
 
 const DEVNET_PORT = 44150
-let devnet: Devnet
-let demo: DemoFile
 
 test.describe.configure({ mode: 'serial', timeout: 300_000 })
 
-test.beforeAll(async () => {
-  test.setTimeout(180_000)
-  devnet = await startDevnet({ basePort: DEVNET_PORT })
-  demo = await seedDemo(devnet)
-})
-test.afterAll(async () => {
-  await devnet?.stop()
-})
-
-async function useDevnet(context: BrowserContext) {
-  const settings = {
-    ...defaultSettings(), preset: 'custom', blueprintBase: 'http://127.0.0.1:9/nowhere',
-    endpoints: { gateway: devnet.urls.gateway, mu: devnet.urls.mu, su: devnet.urls.su, suIsRouter: false, cus: [devnet.urls.cu] },
-  }
-  await context.addInitScript(([k, v]) => localStorage.getItem(k) ?? localStorage.setItem(k, v), [SETTINGS_KEY, JSON.stringify(settings)] as const)
-}
+const net = appDevnet(DEVNET_PORT)
 
 const transcript = (page: Page) => page.getByRole('log', { name: 'Console output' })
 async function type(page: Page, text: string) {
@@ -49,12 +30,12 @@ async function type(page: Page, text: string) {
 test('console: colours, width, text only, dry-run identity, send states offline and online, send view sentences', async ({ page, context }) => {
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(e.message))
-  await useDevnet(context)
+  await useSettings(context, devnetSettings(net.devnet, { blueprintBase: 'http://127.0.0.1:9/nowhere' }))
   const key = loadKey('demo')
   const wallet = new TestWallet(key.jwk as unknown as TestJwk)
   await wallet.install(context)
   await page.setViewportSize({ width: 900, height: 900 })
-  const token = demo.processes.find((p) => p.kind === 'token')!
+  const token = net.demo.processes.find((p) => p.kind === 'token')!
   await page.goto(`/#/process/${token.id}`)
   await expect(page.getByRole('status').first()).toContainText('Up to date', { timeout: 120_000 })
 

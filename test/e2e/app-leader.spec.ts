@@ -6,30 +6,15 @@
  * - two tabs: the leader closes while the follower is reading a message; the follower takes over
  *   and answers its own pending read instead of failing it.
  */
-import { test, expect, type Page, type BrowserContext } from '@playwright/test'
-import { startDevnet, type Devnet } from '../devnet/devnet'
-import { seedDemo, type DemoFile } from '../devnet/seed'
-import { defaultSettings, SETTINGS_KEY } from '../../src/node/settings'
+import { test, expect, type Page } from '@playwright/test'
+import { appDevnet, devnetSettings, useSettings } from './support/app-devnet'
 
 const DEVNET_PORT = 44100
-let devnet: Devnet
-let demo: DemoFile
 
 test.describe.configure({ mode: 'serial', timeout: 240_000 })
 
-test.beforeAll(async () => {
-  test.setTimeout(180_000)
-  devnet = await startDevnet({ basePort: DEVNET_PORT })
-  demo = await seedDemo(devnet)
-})
-test.afterAll(async () => {
-  await devnet?.stop()
-})
+const net = appDevnet(DEVNET_PORT)
 
-async function useDevnet(context: BrowserContext) {
-  const settings = { ...defaultSettings(), preset: 'custom', endpoints: { gateway: devnet.urls.gateway, mu: devnet.urls.mu, su: devnet.urls.su, suIsRouter: false, cus: [devnet.urls.cu] } }
-  await context.addInitScript(([k, v]) => localStorage.getItem(k) ?? localStorage.setItem(k, v), [SETTINGS_KEY, JSON.stringify(settings)] as const)
-}
 const rows = (page: Page) => page.locator('ul.log > li')
 const role = (page: Page) => page.locator('p.role')
 const BROKEN = /went away|is closed|Could not read/
@@ -42,8 +27,8 @@ async function expectMessageShown(page: Page, mid: string) {
 }
 
 test('one tab: process → message → back, many times, never loses the process', async ({ page, context }) => {
-  await useDevnet(context)
-  const token = demo.processes.find((p) => p.kind === 'token')!.id
+  await useSettings(context, devnetSettings(net.devnet))
+  const token = net.demo.processes.find((p) => p.kind === 'token')!.id
   await page.goto(`/#/process/${token}`)
   await expect(page.getByRole('status').first()).toContainText('Up to date', { timeout: 120_000 })
   const count = await rows(page).count()
@@ -79,8 +64,8 @@ test('one tab: process → message → back, many times, never loses the process
 })
 
 test('two tabs: the leader closes while the follower reads a message; the follower answers it itself', async ({ context }) => {
-  await useDevnet(context)
-  const token = demo.processes.find((p) => p.kind === 'token')!.id
+  await useSettings(context, devnetSettings(net.devnet))
+  const token = net.demo.processes.find((p) => p.kind === 'token')!.id
   const a = await context.newPage()
   await a.goto(`/#/process/${token}`)
   await expect(role(a)).toHaveAttribute('data-role', 'leader', { timeout: 30_000 })

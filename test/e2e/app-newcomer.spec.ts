@@ -8,39 +8,27 @@
  * docs/screenshots/.
  */
 import { test, expect, type Page } from '@playwright/test'
-import { mkdirSync, rmSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { startDevnet, type Devnet } from '../devnet/devnet'
-import { seedDemo, writeDemoFile, type DemoFile } from '../devnet/seed'
 import { loadKey } from '../devnet/keys'
 import { SuClient } from '../../src/protocol/su-client'
 import { tagValue } from '../../src/protocol/wire-types'
 import { TestWallet, type TestJwk } from './support/test-wallet'
+import { appDevnet } from './support/app-devnet'
 
 const DEVNET_PORT = 48500
-const distDir = process.env.E2E_DIST ?? join(process.cwd(), 'dist')
-const demoPath = join(distDir, 'demo-processes.json')
 // The README's screenshots: refreshed with UPDATE_SCREENSHOTS=1; a plain test run leaves docs/ alone
 // (it writes them under test-results/ instead, still exercising every view).
 const shots = process.env.UPDATE_SCREENSHOTS ? join(process.cwd(), 'docs', 'screenshots') : join(process.cwd(), 'test-results', 'screenshots')
-let devnet: Devnet
-let demo: DemoFile
 
 test.describe.configure({ mode: 'serial', timeout: 300_000 })
 
-test.beforeAll(async () => {
-  test.setTimeout(180_000)
-  devnet = await startDevnet({ basePort: DEVNET_PORT })
-  demo = await seedDemo(devnet)
-  writeDemoFile(demoPath, demo)
+const net = appDevnet(DEVNET_PORT, { writeDemo: true })
+test.beforeAll(() => {
   mkdirSync(shots, { recursive: true })
 })
-test.afterAll(async () => {
-  rmSync(demoPath, { force: true })
-  await devnet?.stop()
-})
 
-const byKind = (kind: string) => demo.processes.find((p) => p.kind === kind)!
+const byKind = (kind: string) => net.demo.processes.find((p) => p.kind === kind)!
 
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false })
@@ -77,7 +65,7 @@ test('newcomer: demo token verified to agreed, wallet, console Eval, transfer wi
   await expect(page).toHaveURL(new RegExp(`#/process/${token}`))
   await expect(page.getByRole('status').first()).toContainText('Up to date', { timeout: 120_000 })
   const rows = page.locator('ul.log > li')
-  const total = demo.processes.length > 0 ? await expectLogLength(page, token) : 0
+  const total = net.demo.processes.length > 0 ? await expectLogLength(page, token) : 0
   await expect(rows).toHaveCount(total, { timeout: 60_000 })
   await expect(page.locator('ul.log .badge.agreed')).toHaveCount(total, { timeout: 120_000 })
   await expect(page.locator('ul.log .badge.diverged')).toHaveCount(0)
@@ -124,7 +112,7 @@ test('newcomer: demo token verified to agreed, wallet, console Eval, transfer wi
   const sentId = (await page.locator('a.mono').filter({ hasText: /^[A-Za-z0-9_-]{43}$/ }).first().textContent())!.trim()
 
   // The pushed message: the room's log (read from its SU) holds the Credit-Notice Pushed-For our transfer ...
-  const roomLog = (await new SuClient(devnet.urls.su).getSchedulePage({ processId: room, limit: 1000 })).edges.map((e) => e.node.message!)
+  const roomLog = (await new SuClient(net.devnet.urls.su).getSchedulePage({ processId: room, limit: 1000 })).edges.map((e) => e.node.message!)
   const credit = roomLog.filter((m) => m && tagValue(m.tags, 'Pushed-For') === sentId && tagValue(m.tags, 'Action') === 'Credit-Notice')
   expect(credit).toHaveLength(1)
   // ... and the app shows it there, verified, once the room is opened.
@@ -134,7 +122,7 @@ test('newcomer: demo token verified to agreed, wallet, console Eval, transfer wi
   // Settings: endpoints of the demo network, cross-check CUs, crank here and the relay route.
   await page.goto('/#/settings')
   await expect(page.getByRole('radio', { name: /Messenger Unit/ })).toBeChecked()
-  await expect(page.locator('#set-cus')).toHaveValue(devnet.urls.cu)
+  await expect(page.locator('#set-cus')).toHaveValue(net.devnet.urls.cu)
   await shot(page, 'settings')
   expect(errors).toEqual([])
 })
@@ -147,6 +135,6 @@ async function addTag(page: Page, index: number, name: string, value: string) {
 
 /** How many log entries the SU serves for the process (what the app must list). */
 async function expectLogLength(_page: Page, pid: string): Promise<number> {
-  const page = await new SuClient(devnet.urls.su).getSchedulePage({ processId: pid, limit: 1000 })
+  const page = await new SuClient(net.devnet.urls.su).getSchedulePage({ processId: pid, limit: 1000 })
   return page.edges.length
 }

@@ -4,31 +4,19 @@
  * process again re-verifies it from IndexedDB, with its log, results and verification badges.
  */
 import { test, expect } from '@playwright/test'
-import { startDevnet, type Devnet } from '../devnet/devnet'
-import { seedDemo, type DemoFile } from '../devnet/seed'
 import { SuClient } from '../../src/protocol/su-client'
-import { defaultSettings, SETTINGS_KEY } from '../../src/node/settings'
+import { appDevnet, devnetSettings, useSettings } from './support/app-devnet'
 
 const DEVNET_PORT = 48520
-let devnet: Devnet | null = null
-let demo: DemoFile
 
 test.describe.configure({ timeout: 240_000 })
 
-test.beforeAll(async () => {
-  test.setTimeout(180_000)
-  devnet = await startDevnet({ basePort: DEVNET_PORT })
-  demo = await seedDemo(devnet)
-})
-test.afterAll(async () => {
-  await devnet?.stop()
-})
+const fixture = appDevnet(DEVNET_PORT)
 
 test('after one visit, offline: the app loads from the service worker and re-verifies a cached process', async ({ page, context }) => {
-  const net = devnet!
-  const settings = { ...defaultSettings(), preset: 'custom', endpoints: { gateway: net.urls.gateway, mu: net.urls.mu, su: net.urls.su, suIsRouter: false, cus: [net.urls.cu] } }
-  await context.addInitScript(([k, v]) => localStorage.getItem(k) ?? localStorage.setItem(k, v), [SETTINGS_KEY, JSON.stringify(settings)] as const)
-  const room = demo.processes.find((p) => p.kind === 'chat-room')!.id
+  const net = fixture.devnet
+  await useSettings(context, devnetSettings(net))
+  const room = fixture.demo.processes.find((p) => p.kind === 'chat-room')!.id
   const total = (await new SuClient(net.urls.su).getSchedulePage({ processId: room, limit: 1000 })).edges.length
 
   // The visit: the service worker installs; the process is fetched, verified, evaluated, checked.
@@ -40,8 +28,7 @@ test('after one visit, offline: the app loads from the service worker and re-ver
 
   // The network goes away: the page is offline and the ao units are gone.
   await context.setOffline(true)
-  await net.stop()
-  devnet = null
+  await fixture.stop()
   try {
     await page.goto('about:blank')
     await page.goto(`/#/process/${room}`)

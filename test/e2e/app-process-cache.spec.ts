@@ -7,40 +7,17 @@
  * - a process spawned with `Variant: ao.N.1` (HyperBEAM) is refused before its log is read, with
  *   the title saying why.
  */
-import { test, expect, type Page } from '@playwright/test'
-import { rmSync } from 'node:fs'
-import { join } from 'node:path'
-import { startDevnet, type Devnet } from '../devnet/devnet'
-import { seedDemo, writeDemoFile, type DemoFile } from '../devnet/seed'
+import { test, expect } from '@playwright/test'
 import { postItem } from '../devnet/ao-http'
 import { signItem } from '../devnet/data-item'
 import { loadKey } from '../devnet/keys'
+import { appDevnet, useDemoNetwork } from './support/app-devnet'
 
 const DEVNET_PORT = 44500
-const distDir = process.env.E2E_DIST ?? join(process.cwd(), 'dist')
-const demoPath = join(distDir, 'demo-processes.json')
-let devnet: Devnet
-let demo: DemoFile
 
 test.describe.configure({ mode: 'serial', timeout: 240_000 })
 
-test.beforeAll(async () => {
-  test.setTimeout(180_000)
-  devnet = await startDevnet({ basePort: DEVNET_PORT })
-  demo = await seedDemo(devnet)
-  writeDemoFile(demoPath, demo)
-})
-test.afterAll(async () => {
-  rmSync(demoPath, { force: true })
-  await devnet?.stop()
-})
-
-async function useDemoNetwork(page: Page) {
-  await page.goto('/')
-  await expect(page.getByText('aolight is ready to work offline.')).toBeVisible({ timeout: 20_000 })
-  await page.getByRole('button', { name: 'OK' }).click()
-  await page.getByRole('region', { name: 'Demo processes on the local network' }).getByRole('button', { name: 'Use the demo network' }).click()
-}
+const net = appDevnet(DEVNET_PORT, { writeDemo: true })
 
 test('a HyperBEAM process (Variant ao.N.1) is refused up front with a title that says why', async ({ page }) => {
   const key = loadKey('demo')
@@ -51,13 +28,13 @@ test('a HyperBEAM process (Variant ao.N.1) is refused up front with a title that
       { name: 'Data-Protocol', value: 'ao' },
       { name: 'Variant', value: 'ao.N.1' },
       { name: 'Type', value: 'Process' },
-      { name: 'Module', value: devnet.moduleIds.aos64 },
-      { name: 'Scheduler', value: devnet.suAddress },
-      { name: 'Authority', value: devnet.authority },
+      { name: 'Module', value: net.devnet.moduleIds.aos64 },
+      { name: 'Scheduler', value: net.devnet.suAddress },
+      { name: 'Authority', value: net.devnet.authority },
     ],
   })
-  await postItem(`${devnet.urls.mu}/`, item)
-  const record = await (await fetch(`${devnet.urls.su}/processes/${item.id}`)).json() as { tags: { name: string; value: string }[] }
+  await postItem(`${net.devnet.urls.mu}/`, item)
+  const record = await (await fetch(`${net.devnet.urls.su}/processes/${item.id}`)).json() as { tags: { name: string; value: string }[] }
   expect(record.tags).toContainEqual({ name: 'Variant', value: 'ao.N.1' })
 
   await useDemoNetwork(page)
@@ -71,7 +48,7 @@ test('a HyperBEAM process (Variant ao.N.1) is refused up front with a title that
 test('the devnet restarted without the process: the cached, verified copy opens with a warning', async ({ page }) => {
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(e.message))
-  const token = demo.processes.find((p) => p.kind === 'token')!
+  const token = net.demo.processes.find((p) => p.kind === 'token')!
   await useDemoNetwork(page)
   await page.goto(`/#/process/${token.id}`)
   await expect(page.getByRole('status').first()).toContainText('Up to date', { timeout: 120_000 })
@@ -82,9 +59,8 @@ test('the devnet restarted without the process: the cached, verified copy opens 
   const firstRow = (await page.locator('ul.log > li').first().textContent())!
 
   // A fresh devnet on the same ports: same SU key and Scheduler-Location, but no such process.
-  await devnet.stop()
-  devnet = await startDevnet({ basePort: DEVNET_PORT })
-  const gone = await fetch(`${devnet.urls.su}/processes/${token.id}`)
+  await net.restartEmpty()
+  const gone = await fetch(`${net.devnet.urls.su}/processes/${token.id}`)
   expect(gone.status).toBe(404)
 
   await page.reload()

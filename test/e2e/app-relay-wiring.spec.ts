@@ -10,42 +10,27 @@
  *   localStorage never hold the JWK's private fields; Forget removes it.
  */
 import { test, expect, type BrowserContext, type Page } from '@playwright/test'
-import { startDevnet, type Devnet } from '../devnet/devnet'
-import { DevnetCompute } from '../devnet/compute'
 import { loadKey } from '../devnet/keys'
 import { sendMessage, spawnProcess } from '../devnet/ao-http'
 import { SuClient } from '../../src/protocol/su-client'
 import { tagValue } from '../../src/protocol/wire-types'
-import { defaultSettings, SETTINGS_KEY } from '../../src/node/settings'
 import { TestWallet, type TestJwk } from './support/test-wallet'
+import { devnetSettings, useSettings } from './support/app-devnet'
+import { crankHereDevnet } from './support/crank-here-devnet'
 
 const DEVNET_PORT = 44340
 const AO_ID = /^[A-Za-z0-9_-]{43}$/
-const proto = DevnetCompute.prototype as unknown as { crank: (...a: unknown[]) => Promise<void> }
-const devnetCrank = proto.crank
-let devnet: Devnet
 
 test.describe.configure({ mode: 'serial', timeout: 240_000 })
 
-test.beforeAll(async () => {
-  proto.crank = async function () {}
-  devnet = await startDevnet({ basePort: DEVNET_PORT })
-})
-test.afterAll(async () => {
-  await devnet?.stop()
-  proto.crank = devnetCrank
-})
+const net = crankHereDevnet(DEVNET_PORT)
 
 /** The app on the devnet with "crank here" (crank on, items straight to the SU). */
 async function useDevnet(context: BrowserContext) {
-  const settings = {
-    ...defaultSettings(), preset: 'custom', crank: true, relayRoute: 'su',
-    endpoints: { gateway: devnet.urls.gateway, mu: devnet.urls.mu, su: devnet.urls.su, suIsRouter: false, cus: [devnet.urls.cu], uploader: devnet.urls.gateway },
-  }
-  await context.addInitScript(([k, v]) => localStorage.getItem(k) ?? localStorage.setItem(k, v), [SETTINGS_KEY, JSON.stringify(settings)] as const)
+  await useSettings(context, devnetSettings(net.devnet, { crank: true, relayRoute: 'su' }, { uploader: net.devnet.urls.gateway }))
 }
 
-const logOf = async (pid: string) => (await new SuClient(devnet.urls.su).getSchedulePage({ processId: pid, limit: 1000 })).edges.map((e) => e.node.message).filter((m) => m !== null)
+const logOf = async (pid: string) => (await new SuClient(net.devnet.urls.su).getSchedulePage({ processId: pid, limit: 1000 })).edges.map((e) => e.node.message).filter((m) => m !== null)
 
 test('Monitor crons: on for a process spawned here, each cron Send pushed once by the tab; off stops it', async ({ page, context }) => {
   const errors: string[] = []
@@ -54,15 +39,15 @@ test('Monitor crons: on for a process spawned here, each cron Send pushed once b
   const key = loadKey('wallet-a')
   const wallet = new TestWallet(key.jwk as unknown as TestJwk)
   await wallet.install(context)
-  const receiver = await spawnProcess(devnet.urls.mu, key, { module: devnet.moduleIds.aos64, scheduler: devnet.suAddress, tags: [{ name: 'Authority', value: devnet.authority }] })
+  const receiver = await spawnProcess(net.devnet.urls.mu, key, { module: net.devnet.moduleIds.aos64, scheduler: net.devnet.suAddress, tags: [{ name: 'Authority', value: net.devnet.authority }] })
 
   await page.goto('/#/wallet')
   await page.getByRole('button', { name: 'Connect browser wallet' }).click()
   await expect(page.getByTestId('wallet-address')).toHaveText(wallet.address)
 
   await page.goto('/#/spawn')
-  await page.locator('#spawn-module').fill(devnet.moduleIds.aos64)
-  await page.locator('#spawn-scheduler').fill(devnet.suAddress)
+  await page.locator('#spawn-module').fill(net.devnet.moduleIds.aos64)
+  await page.locator('#spawn-scheduler').fill(net.devnet.suAddress)
   await page.locator('#spawn-tag-name-0').fill('Name')
   await page.locator('#spawn-tag-value-0').fill('h11-cron-ticker')
   await page.getByLabel('Run on a schedule').check()
@@ -73,7 +58,7 @@ test('Monitor crons: on for a process spawned here, each cron Send pushed once b
   await expect(page.getByText('Spawned', { exact: true })).toBeVisible({ timeout: 60_000 })
   const ticker = (await page.locator('a.mono').filter({ hasText: AO_ID }).first().textContent())!.trim()
 
-  await sendMessage(devnet.urls.mu, key, ticker, [{ name: 'Action', value: 'Eval' }], `Handlers.add("tick", Handlers.utils.hasMatchingTag("Action", "Tick"), function (m)
+  await sendMessage(net.devnet.urls.mu, key, ticker, [{ name: 'Action', value: 'Eval' }], `Handlers.add("tick", Handlers.utils.hasMatchingTag("Action", "Tick"), function (m)
     Ticks = (Ticks or 0) + 1; Send({ Target = "${receiver}", Action = "Tick-Seen", Count = tostring(Ticks) }) end)`)
   const ticks = async () => (await logOf(receiver)).filter((m) => tagValue(m.tags, 'Action') === 'Tick-Seen').map((m) => ({ from: tagValue(m.tags, 'From-Process'), count: Number(tagValue(m.tags, 'Count')) }))
 
@@ -130,7 +115,7 @@ test('keyfile remembered encrypted: reload, wrong passphrase refused, unlock sig
   const key = loadKey('wallet-b')
   const jwk = key.jwk as unknown as TestJwk & { d: string; p: string; q: string }
   const address = new TestWallet(jwk).address
-  const target = await spawnProcess(devnet.urls.mu, key, { module: devnet.moduleIds.aos64, scheduler: devnet.suAddress, tags: [{ name: 'Authority', value: devnet.authority }] })
+  const target = await spawnProcess(net.devnet.urls.mu, key, { module: net.devnet.moduleIds.aos64, scheduler: net.devnet.suAddress, tags: [{ name: 'Authority', value: net.devnet.authority }] })
   const passphrase = 'correct horse battery'
 
   await page.goto('/#/wallet')

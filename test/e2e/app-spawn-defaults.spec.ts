@@ -5,48 +5,31 @@
  * defaults succeeds. A field the user typed is not overwritten.
  */
 import { test, expect } from '@playwright/test'
-import { rmSync } from 'node:fs'
-import { join } from 'node:path'
-import { startDevnet, type Devnet } from '../devnet/devnet'
-import { seedDemo, writeDemoFile } from '../devnet/seed'
 import { loadKey } from '../devnet/keys'
 import { TestWallet, type TestJwk } from './support/test-wallet'
+import { appDevnet, useDemoNetwork } from './support/app-devnet'
 
 const DEVNET_PORT = 44230
-const distDir = process.env.E2E_DIST ?? join(process.cwd(), 'dist')
-const demoPath = join(distDir, 'demo-processes.json')
-let devnet: Devnet
 
 test.describe.configure({ mode: 'serial', timeout: 240_000 })
 
-test.beforeAll(async () => {
-  test.setTimeout(180_000)
-  devnet = await startDevnet({ basePort: DEVNET_PORT })
-  writeDemoFile(demoPath, await seedDemo(devnet))
-})
-test.afterAll(async () => {
-  rmSync(demoPath, { force: true })
-  await devnet?.stop()
-})
+const net = appDevnet(DEVNET_PORT, { writeDemo: true })
 
 test('spawn defaults: the SU announced scheduler, modules by name, spawn with the defaults', async ({ page, context }) => {
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(e.message))
   const wallet = new TestWallet(loadKey('demo').jwk as unknown as TestJwk)
   await wallet.install(context)
-  await page.goto('/')
-  await expect(page.getByText('aolight is ready to work offline.')).toBeVisible({ timeout: 20_000 })
-  await page.getByRole('button', { name: 'OK' }).click()
-  await page.getByRole('region', { name: 'Demo processes on the local network' }).getByRole('button', { name: 'Use the demo network' }).click()
+  await useDemoNetwork(page)
   await page.getByRole('link', { name: 'Wallet' }).first().click()
   await page.getByRole('button', { name: 'Connect browser wallet' }).click()
   await expect(page.getByTestId('wallet-address')).toHaveText(wallet.address)
 
   await page.getByRole('link', { name: 'Spawn' }).first().click()
-  await expect(page.locator('#spawn-scheduler')).toHaveValue(devnet.suAddress, { timeout: 15_000 })
+  await expect(page.locator('#spawn-scheduler')).toHaveValue(net.devnet.suAddress, { timeout: 15_000 })
   await expect(page.getByTestId('spawn-scheduler-note')).toContainText(`announces`)
   await expect(page.getByTestId('spawn-modules-note')).toContainText('3 modules found', { timeout: 15_000 })
-  const ids = Object.values(devnet.moduleIds)
+  const ids = Object.values(net.devnet.moduleIds)
   expect(ids).toContain(await page.locator('#spawn-module').inputValue())
 
   // The picker names the modules; choosing one fills the id field.
@@ -55,7 +38,7 @@ test('spawn defaults: the SU announced scheduler, modules by name, spawn with th
   for (const name of ['aos-2.0.6', 'aos-2.0.4-32', 'aos-sqlite']) expect(labels.some((l) => l.startsWith(name))).toBe(true)
   const aos64 = labels.find((l) => l.startsWith('aos-2.0.6'))!
   await pick.selectOption({ label: aos64 })
-  await expect(page.locator('#spawn-module')).toHaveValue(devnet.moduleIds.aos64)
+  await expect(page.locator('#spawn-module')).toHaveValue(net.devnet.moduleIds.aos64)
   await expect(page.locator('#spawn-module-hint')).toContainText('aos-2.0.6')
 
   // Free text stays possible: a typed id is kept and the picker says "another module".

@@ -6,32 +6,18 @@
  * first message. A bad module id is refused in the form with a specific error and nothing is sent.
  */
 import { test, expect } from '@playwright/test'
-import { rmSync } from 'node:fs'
-import { join } from 'node:path'
-import { startDevnet, type Devnet } from '../devnet/devnet'
-import { seedDemo, writeDemoFile } from '../devnet/seed'
 import { loadKey } from '../devnet/keys'
 import { SuClient } from '../../src/protocol/su-client'
 import { TestWallet, type TestJwk } from './support/test-wallet'
+import { appDevnet, useDemoNetwork } from './support/app-devnet'
 
 const DEVNET_PORT = 49700
-const distDir = process.env.E2E_DIST ?? join(process.cwd(), 'dist')
-const demoPath = join(distDir, 'demo-processes.json')
 const AO_ID = /^[A-Za-z0-9_-]{43}$/
-let devnet: Devnet
 
 test.describe.configure({ mode: 'serial', timeout: 300_000 })
 
-test.beforeAll(async () => {
-  test.setTimeout(180_000)
-  devnet = await startDevnet({ basePort: DEVNET_PORT })
-  // The demo file is how the built app learns the devnet's endpoints ("Use the demo network").
-  writeDemoFile(demoPath, await seedDemo(devnet))
-})
-test.afterAll(async () => {
-  rmSync(demoPath, { force: true })
-  await devnet?.stop()
-})
+// The demo file is how the built app learns the devnet's endpoints ("Use the demo network").
+const net = appDevnet(DEVNET_PORT, { writeDemo: true })
 
 test('spawn: aos64 with tag, memory limit and cron; SU record has exactly those tags; first message computed; bad module id refused', async ({ page, context }) => {
   const errors: string[] = []
@@ -39,11 +25,7 @@ test('spawn: aos64 with tag, memory limit and cron; SU record has exactly those 
   const wallet = new TestWallet(loadKey('demo').jwk as unknown as TestJwk)
   await wallet.install(context)
 
-  await page.goto('/')
-  await expect(page.getByText('aolight is ready to work offline.')).toBeVisible({ timeout: 20_000 })
-  await page.getByRole('button', { name: 'OK' }).click()
-  const demos = page.getByRole('region', { name: 'Demo processes on the local network' })
-  await demos.getByRole('button', { name: 'Use the demo network' }).click()
+  const demos = await useDemoNetwork(page)
   await expect(demos.getByRole('button', { name: 'Use the demo network' })).toHaveCount(0)
 
   await page.getByRole('link', { name: 'Wallet' }).first().click()
@@ -51,21 +33,21 @@ test('spawn: aos64 with tag, memory limit and cron; SU record has exactly those 
   await expect(page.getByTestId('wallet-address')).toHaveText(wallet.address)
 
   await page.goto('/#/spawn')
-  const su = new SuClient(devnet.urls.su)
+  const su = new SuClient(net.devnet.urls.su)
   const spawnButton = page.getByRole('button', { name: 'Sign and spawn' })
 
   // Invalid input first: a module id that is not an ao id is refused before anything is signed.
   let posted = 0
   page.on('request', (r) => { if (r.method() === 'POST') posted++ })
   await page.locator('#spawn-module').fill('not-a-module-id')
-  await page.locator('#spawn-scheduler').fill(devnet.suAddress)
+  await page.locator('#spawn-scheduler').fill(net.devnet.suAddress)
   await spawnButton.click()
   await expect(page.getByRole('alert')).toContainText('module id')
   await expect(page.getByText('Spawned', { exact: true })).toHaveCount(0)
   expect(posted).toBe(0)
 
   // The real spawn.
-  await page.locator('#spawn-module').fill(devnet.moduleIds.aos64)
+  await page.locator('#spawn-module').fill(net.devnet.moduleIds.aos64)
   await page.locator('#spawn-tag-name-0').fill('Name')
   await page.locator('#spawn-tag-value-0').fill('aolight-spawn-e2e')
   await page.locator('#spawn-memory').selectOption('1-gb')
@@ -88,8 +70,8 @@ test('spawn: aos64 with tag, memory limit and cron; SU record has exactly those 
   for (const a of authorities) expect(a).toMatch(AO_ID)
   expect(tags.filter(([n]) => n !== 'Authority')).toEqual(
     expect.arrayContaining([
-      ['Data-Protocol', 'ao'], ['Variant', 'ao.TN.1'], ['Type', 'Process'], ['Module', devnet.moduleIds.aos64],
-      ['Scheduler', devnet.suAddress], ['SDK', 'aolight'], ['Memory-Limit', '1-gb'], ['Cron-Interval', '10-seconds'],
+      ['Data-Protocol', 'ao'], ['Variant', 'ao.TN.1'], ['Type', 'Process'], ['Module', net.devnet.moduleIds.aos64],
+      ['Scheduler', net.devnet.suAddress], ['SDK', 'aolight'], ['Memory-Limit', '1-gb'], ['Cron-Interval', '10-seconds'],
       ['Cron-Tag-Action', 'Tick'], ['Name', 'aolight-spawn-e2e'],
     ]),
   )

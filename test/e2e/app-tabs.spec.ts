@@ -5,29 +5,18 @@
  * the lock, opens the process from what the first stored in IndexedDB, and evaluates what comes next.
  */
 import { test, expect, type Page } from '@playwright/test'
-import { startDevnet, type Devnet } from '../devnet/devnet'
-import { seedDemo, type DemoFile } from '../devnet/seed'
 import { sendMessage } from '../devnet/ao-http'
 import { loadKey } from '../devnet/keys'
 import { SuClient } from '../../src/protocol/su-client'
-import { defaultSettings, SETTINGS_KEY } from '../../src/node/settings'
+import { appDevnet, devnetSettings, useSettings } from './support/app-devnet'
 
 const DEVNET_PORT = 48510
-let devnet: Devnet
-let demo: DemoFile
 
 test.describe.configure({ timeout: 240_000 })
 
-test.beforeAll(async () => {
-  test.setTimeout(180_000)
-  devnet = await startDevnet({ basePort: DEVNET_PORT })
-  demo = await seedDemo(devnet)
-})
-test.afterAll(async () => {
-  await devnet?.stop()
-})
+const net = appDevnet(DEVNET_PORT)
 
-const logLength = async (pid: string) => (await new SuClient(devnet.urls.su).getSchedulePage({ processId: pid, limit: 1000 })).edges.length
+const logLength = async (pid: string) => (await new SuClient(net.devnet.urls.su).getSchedulePage({ processId: pid, limit: 1000 })).edges.length
 const role = (page: Page) => page.locator('p.role')
 const rows = (page: Page) => page.locator('ul.log > li')
 const lockState = (page: Page, name: string) =>
@@ -38,9 +27,8 @@ const lockState = (page: Page, name: string) =>
 
 test('two tabs on one process run one evaluation; closing the first hands it to the second', async ({ context }) => {
   // The settings a person would save on the Settings page: the devnet's endpoints.
-  const settings = { ...defaultSettings(), preset: 'custom', endpoints: { gateway: devnet.urls.gateway, mu: devnet.urls.mu, su: devnet.urls.su, suIsRouter: false, cus: [devnet.urls.cu] } }
-  await context.addInitScript(([k, v]) => localStorage.getItem(k) ?? localStorage.setItem(k, v), [SETTINGS_KEY, JSON.stringify(settings)] as const)
-  const token = demo.processes.find((p) => p.kind === 'token')!.id
+  await useSettings(context, devnetSettings(net.devnet))
+  const token = net.demo.processes.find((p) => p.kind === 'token')!.id
   const lock = `aolight.process.${token}`
   const total = await logLength(token)
 
@@ -60,7 +48,7 @@ test('two tabs on one process run one evaluation; closing the first hands it to 
 
   // A new message is evaluated once, by A; B receives it as A's event.
   const demoKey = loadKey('demo')
-  const first = await sendMessage(devnet.urls.mu, demoKey, token, [{ name: 'Action', value: 'Info' }])
+  const first = await sendMessage(net.devnet.urls.mu, demoKey, token, [{ name: 'Action', value: 'Info' }])
   for (const p of [a, b]) await expect(rows(p).filter({ hasText: first.slice(0, 5) }).locator('.badge')).toContainText(/computed|agreed/, { timeout: 60_000 })
   await expect(role(b)).toHaveAttribute('data-role', 'follower')
 
@@ -69,7 +57,7 @@ test('two tabs on one process run one evaluation; closing the first hands it to 
   await expect(role(b)).toHaveAttribute('data-role', 'leader', { timeout: 30_000 })
   expect(await lockState(b, lock)).toEqual({ held: 1, pending: 0 })
   await expect(b.getByRole('status').first()).toContainText(`evaluated to nonce ${total}`, { timeout: 60_000 })
-  const second = await sendMessage(devnet.urls.mu, demoKey, token, [{ name: 'Action', value: 'Balance' }])
+  const second = await sendMessage(net.devnet.urls.mu, demoKey, token, [{ name: 'Action', value: 'Balance' }])
   await expect(rows(b).filter({ hasText: second.slice(0, 5) }).locator('.badge')).toContainText(/computed|agreed/, { timeout: 60_000 })
   await expect(rows(b)).toHaveCount(total + 2)
   await expect(b.getByRole('status').first()).toContainText(`evaluated to nonce ${total + 1}`, { timeout: 60_000 })

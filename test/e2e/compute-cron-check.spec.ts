@@ -7,10 +7,10 @@
  * `agreed`. Errored crons are not listed by a CU's `/cron`, so they stay `computed` with an `error`
  * check record: never `diverged`.
  */
-import { test, expect, type Page } from '@playwright/test'
+import { test, expect } from '@playwright/test'
 import { startDevnet, type Devnet } from '../devnet/devnet'
 import { spawnCronProcess } from './support/cron-process'
-import { harnessUrl } from './env'
+import { openComputeHarness, openIdleAt } from './support/compute-harness-page'
 import type { ComputeHarness } from './harness/compute'
 import type { LoggedMessage } from '../../src/node/contract'
 
@@ -31,7 +31,7 @@ test.beforeAll(async ({ browser }) => {
   ;({ processId: pid, head } = await spawnCronProcess(devnet))
   // Warm the Vite dev server (dependency optimisation reloads the page once).
   const warm = await browser.newPage()
-  await openHarness(warm)
+  await openComputeHarness(warm, devnet)
   await warm.waitForTimeout(3000)
   await warm.close()
 })
@@ -40,22 +40,11 @@ test.afterAll(async () => {
   await devnet?.stop()
 })
 
-async function openHarness(page: Page): Promise<void> {
-  page.on('pageerror', (e) => console.log('pageerror:', e.message))
-  await page.goto(`${harnessUrl}/compute.html?${new URLSearchParams({ ...devnet.urls })}`)
-  await page.waitForFunction(() => document.title === 'compute harness ready')
-}
-
 const hasError = (m: LoggedMessage) => m.result?.Error !== undefined && m.result.Error !== null && m.result.Error !== ''
 
 test('every cron evaluation is cross-checked on /cron: agreed, or (errored) unverifiable, never diverged', async ({ page }) => {
-  await openHarness(page)
-  await page.evaluate((p) => window.compute.open(p), pid)
-  await page.waitForFunction((h) => {
-    const st = window.compute.status()
-    return st?.state === 'stopped' || (st?.state === 'idle' && st.evaluatedHead === h)
-  }, head, { timeout: 120_000, polling: 200 })
-  expect(await page.evaluate(() => window.compute.status())).toMatchObject({ state: 'idle', evaluatedHead: head })
+  await openComputeHarness(page, devnet)
+  await openIdleAt(page, pid, head)
 
   // The cron rows reach their verdict (checks run in the background after evaluation).
   let crons: LoggedMessage[] = []

@@ -12,7 +12,7 @@ import { startDevnet, type Devnet } from '../devnet/devnet'
 import { loadKey } from '../devnet/keys'
 import { sendMessage } from '../devnet/ao-http'
 import { spawnCronProcess } from './support/cron-process'
-import { harnessUrl } from './env'
+import { openComputeHarness, openIdleAt } from './support/compute-harness-page'
 import type { ComputeHarness } from './harness/compute'
 import type { LoggedMessage } from '../../src/node/contract'
 
@@ -33,21 +33,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await devnet?.stop()
 })
-
-async function openHarness(page: Page): Promise<void> {
-  page.on('pageerror', (e) => console.log('pageerror:', e.message))
-  await page.goto(`${harnessUrl}/compute.html?${new URLSearchParams({ ...devnet.urls })}`)
-  await page.waitForFunction(() => document.title === 'compute harness ready')
-}
-
-async function openIdle(page: Page, pid: string, head: number): Promise<void> {
-  await page.evaluate((p) => window.compute.open(p), pid)
-  await page.waitForFunction((h) => {
-    const st = window.compute.status()
-    return st?.state === 'stopped' || (st?.state === 'idle' && st.evaluatedHead === h)
-  }, head, { timeout: 120_000, polling: 200 })
-  expect(await page.evaluate(() => window.compute.status())).toMatchObject({ state: 'idle', evaluatedHead: head })
-}
 
 const hasError = (m: LoggedMessage) => m.result?.Error !== undefined && m.result.Error !== null && m.result.Error !== ''
 const cronAfter = (ms: LoggedMessage[], nonce: number) => ms.filter((m) => m.cron && m.id.startsWith(`cron:${nonce}.`))
@@ -87,8 +72,8 @@ function expectContiguous(ms: LoggedMessage[]): void {
 
 test('a quiet cron process ticks in the tab, the ticks are agreed, and a new message continues them exactly', async ({ page }) => {
   const { processId: pid, head } = await spawnCronProcess(devnet, 1)
-  await openHarness(page)
-  await openIdle(page, pid, head)
+  await openComputeHarness(page, devnet)
+  await openIdleAt(page, pid, head)
 
   // No message is sent: ticks after the newest message appear and reach `agreed` on the CU's /cron.
   let idle: LoggedMessage[] = []
@@ -102,7 +87,7 @@ test('a quiet cron process ticks in the tab, the ticks are agreed, and a new mes
   // A message now: the crons before it continue the idle ones (no repeat, no gap), then it runs.
   await sendMessage(devnet.urls.mu, loadKey('wallet-a'), pid, [{ name: 'Action', value: 'Eval' }], 'return Ticks')
   await page.evaluate(() => window.compute.close())
-  await openIdle(page, pid, head + 1)
+  await openIdleAt(page, pid, head + 1)
   await expect.poll(async () => cronAfter(await evaluated(page), head + 1).length, { timeout: 60_000 }).toBeGreaterThanOrEqual(2)
   const resumed = await evaluated(page)
   expectContiguous(resumed)
@@ -117,7 +102,7 @@ test('a quiet cron process ticks in the tab, the ticks are agreed, and a new mes
 
   // A clean run (empty cache) gives the same result for every evaluation both have.
   await page.evaluate((p) => window.compute.clear(p), pid)
-  await openIdle(page, pid, head + 1)
+  await openIdleAt(page, pid, head + 1)
   await expect.poll(async () => cronAfter(await evaluated(page), head + 1).length, { timeout: 60_000 }).toBeGreaterThanOrEqual(cronAfter(resumed, head + 1).length)
   const clean = new Map((await evaluated(page)).map((m) => [key(m), resultText(m)]))
   for (const m of resumed) expect(clean.get(key(m)), `clean run at ${key(m)}`).toBe(resultText(m))

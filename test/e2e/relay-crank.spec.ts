@@ -9,8 +9,6 @@
  * this file patches DevnetCompute's private `crank` to a no-op, in this Node process only.
  */
 import { test, expect, type Page } from '@playwright/test'
-import { startDevnet, type Devnet } from '../devnet/devnet'
-import { DevnetCompute } from '../devnet/compute'
 import { loadKey } from '../devnet/keys'
 import { CuClient } from '../../src/protocol/cu-client'
 import { GatewayClient } from '../../src/protocol/gateway-client'
@@ -19,20 +17,11 @@ import { tagValue } from '../../src/protocol/wire-types'
 import { harnessUrl } from './env'
 import { TestWallet, type TestJwk } from './support/test-wallet'
 import type { RelayHarness } from './harness/relay'
+import { crankHereDevnet } from './support/crank-here-devnet'
 
 const DEVNET_PORT = 43540
-const proto = DevnetCompute.prototype as unknown as { crank: (...a: unknown[]) => Promise<void> }
-const devnetCrank = proto.crank
-let devnet: Devnet
 
-test.beforeAll(async () => {
-  proto.crank = async function () {}
-  devnet = await startDevnet({ basePort: DEVNET_PORT })
-})
-test.afterAll(async () => {
-  await devnet?.stop()
-  proto.crank = devnetCrank
-})
+const net = crankHereDevnet(DEVNET_PORT)
 // The harness comes from the Vite dev server: keep its HMR client from reloading the page when
 // someone edits src/ during the run (see relay.spec.ts).
 test.beforeEach(async ({ context }) => {
@@ -40,7 +29,7 @@ test.beforeEach(async ({ context }) => {
 })
 
 type R = RelayHarness
-const endpoints = () => ({ gateway: devnet.urls.gateway, mu: devnet.urls.mu, su: devnet.urls.su, suIsRouter: false, cus: [devnet.urls.cu], uploader: devnet.urls.gateway })
+const endpoints = () => ({ gateway: net.devnet.urls.gateway, mu: net.devnet.urls.mu, su: net.devnet.urls.su, suIsRouter: false, cus: [net.devnet.urls.cu], uploader: net.devnet.urls.gateway })
 const ok = <T,>(v: T | { error: { code: string; message: string } }): T => {
   if (v && typeof v === 'object' && 'error' in v) throw new Error(`relay call failed: ${v.error.code}: ${v.error.message}`)
   return v as T
@@ -55,12 +44,12 @@ async function open(page: Page, dbName: string): Promise<string> {
   return started.relayAddress
 }
 const spawn = (page: Page, me: string, cron?: { interval: string; tags: { name: string; value: string }[] }) =>
-  page.evaluate(([m, s, a, c]) => (window as unknown as { relay: R }).relay.spawn(m, s, [{ name: 'Authority', value: a[0]! }, { name: 'Authority', value: a[1]! }], c), [devnet.moduleIds.aos64, devnet.suAddress, [devnet.authority, me], cron ?? null] as const).then(ok).then((r) => r.processId)
+  page.evaluate(([m, s, a, c]) => (window as unknown as { relay: R }).relay.spawn(m, s, [{ name: 'Authority', value: a[0]! }, { name: 'Authority', value: a[1]! }], c), [net.devnet.moduleIds.aos64, net.devnet.suAddress, [net.devnet.authority, me], cron ?? null] as const).then(ok).then((r) => r.processId)
 const send = (page: Page, target: string, tags: { name: string; value: string }[], data = '') =>
   page.evaluate(([t, g, d]) => (window as unknown as { relay: R }).relay.send(t, g, d), [target, tags, data] as const).then(ok).then((r) => r.id)
-const evalOn = async (page: Page, pid: string, code: string) => JSON.stringify((await new CuClient(devnet.urls.cu).result(await send(page, pid, [{ name: 'Action', value: 'Eval' }], code), pid)).Output)
+const evalOn = async (page: Page, pid: string, code: string) => JSON.stringify((await new CuClient(net.devnet.urls.cu).result(await send(page, pid, [{ name: 'Action', value: 'Eval' }], code), pid)).Output)
 const pushesIn = async (pid: string) =>
-  (await new SuClient(devnet.urls.su).getSchedulePage({ processId: pid, limit: 1000 })).edges
+  (await new SuClient(net.devnet.urls.su).getSchedulePage({ processId: pid, limit: 1000 })).edges
     .map((e) => e.node.message)
     .filter((m) => m && tagValue(m.tags, 'From-Process'))
     .map((m) => ({ owner: m!.owner.address, from: tagValue(m!.tags, 'From-Process'), action: tagValue(m!.tags, 'Action'), pushedFor: tagValue(m!.tags, 'Pushed-For') ?? null, count: tagValue(m!.tags, 'Count') ?? null }))
@@ -76,15 +65,15 @@ test('the tab cranks a cascade hop by hop and uploads a Send to a wallet', async
   await evalOn(page, B, `Handlers.add("hop", Handlers.utils.hasMatchingTag("Action", "Hop"), function (m) Send({ Target = "${C}", Action = "Hop2" }) end)`)
 
   const start = await send(page, A, [{ name: 'Action', value: 'Start' }])
-  const result = await new CuClient(devnet.urls.cu).result(start, A)
-  const origin = { processId: A, moduleId: devnet.moduleIds.aos64, schedulerAddress: devnet.suAddress, messageId: start, pushedFor: start }
+  const result = await new CuClient(net.devnet.urls.cu).result(start, A)
+  const origin = { processId: A, moduleId: net.devnet.moduleIds.aos64, schedulerAddress: net.devnet.suAddress, messageId: start, pushedFor: start }
   const report = ok(await page.evaluate(([r, o]) => (window as unknown as { relay: R }).relay.crank(r, o), [result, origin] as const))!
   expect(report.errors).toEqual([])
   expect(report.pushed.map((p) => [p.target, p.depth])).toEqual([[B, 0], [C, 1]])
   expect(await pushesIn(B)).toEqual([{ owner: me, from: A, action: 'Hop', pushedFor: start, count: null }])
   expect(await pushesIn(C)).toEqual([{ owner: me, from: B, action: 'Hop2', pushedFor: start, count: null }])
   expect(report.uploaded).toHaveLength(1)
-  const tx = await new GatewayClient(devnet.urls.gateway).transaction(report.uploaded[0]!.id)
+  const tx = await new GatewayClient(net.devnet.urls.gateway).transaction(report.uploaded[0]!.id)
   expect(tx).toMatchObject({ recipient: payee, owner: { address: me } })
   expect(tagValue(tx!.tags, 'Pushed-For')).toBe(start)
 

@@ -39,6 +39,26 @@ const need = (): HarnessLog => {
   return log
 }
 
+/** RSA-4096 items only (the devnet's; a synthetic log may also hold ed25519 ones): assignments and messages. */
+function rsaItems(l: HarnessLog): (SuAssignment | SuMessage)[] {
+  return l.edges
+    .flatMap((e) => (e.node.message ? [e.node.assignment, e.node.message] : [e.node.assignment]))
+    .filter((it) => it.owner.key.length === 683)
+}
+
+/** What an item's signature covers, decoded from the SU's JSON (the piece timed as "decode"). */
+function signedFields(it: SuAssignment | SuMessage): SignedFields {
+  return {
+    signatureType: 1,
+    owner: fromB64Url(it.owner.key),
+    signature: fromB64Url(it.signature),
+    tags: it.tags,
+    data: utf8Encode((it as SuMessage).data ?? ''),
+    ...(it.target && { target: fromB64Url(it.target) }),
+    ...(it.anchor && { anchor: utf8Encode(it.anchor) }),
+  }
+}
+
 function failureOf(e: { code: string; message: string; details?: Record<string, unknown> } | undefined): RunResult['failure'] {
   if (!e) return undefined
   const nonce = e.details?.nonce
@@ -108,18 +128,8 @@ const api = {
   /** One piece over every RSA item of the log, `rounds` times (the driver reads thread CPU around it). */
   async piece(name: 'decode' | 'deepHash' | 'verifySerial' | 'verifyConcurrent' | 'idHash' | 'encodeTags', rounds = 1): Promise<{ items: number; ms: number }> {
     const l = need()
-    const items = l.edges
-      .flatMap((e) => (e.node.message ? [e.node.assignment, e.node.message] : [e.node.assignment]))
-      .filter((it) => it.owner.key.length === 683)
-    const fields = items.map((it) => ({
-      signatureType: 1,
-      owner: fromB64Url(it.owner.key),
-      signature: fromB64Url(it.signature),
-      tags: it.tags,
-      data: utf8Encode((it as SuMessage).data ?? ''),
-      ...(it.target && { target: fromB64Url(it.target) }),
-      ...(it.anchor && { anchor: utf8Encode(it.anchor) }),
-    }))
+    const items = rsaItems(l)
+    const fields = items.map(signedFields)
     const hashes = fields.map((f) => getSignatureData(f))
     const key = await crypto.subtle.importKey('jwk', { kty: 'RSA', n: items[0]!.owner.key, e: 'AQAB' }, { name: 'RSA-PSS', hash: 'SHA-256' }, false, ['verify'])
     const t0 = now()
@@ -137,21 +147,10 @@ const api = {
   /** Where the time goes: each piece over every RSA item of the log, separately. */
   async parts(): Promise<Record<string, number>> {
     const l = need()
-    // RSA-4096 items only (the devnet's; a synthetic log may also hold ed25519 ones)
-    const items = l.edges
-      .flatMap((e) => (e.node.message ? [e.node.assignment, e.node.message] : [e.node.assignment]))
-      .filter((it) => it.owner.key.length === 683)
+    const items = rsaItems(l)
     const out: Record<string, number> = { items: items.length }
     let t = now()
-    const fields = items.map((it) => ({
-      signatureType: 1,
-      owner: fromB64Url(it.owner.key),
-      signature: fromB64Url(it.signature),
-      tags: it.tags,
-      data: utf8Encode((it as SuMessage).data ?? ''),
-      ...(it.target && { target: fromB64Url(it.target) }),
-      ...(it.anchor && { anchor: utf8Encode(it.anchor) }),
-    }))
+    const fields = items.map(signedFields)
     out.decodeMs = now() - t
     t = now()
     const hashes = fields.map((f) => getSignatureData(f))
