@@ -46,6 +46,9 @@ test('Monitor crons: on for a process spawned here, each cron Send pushed once b
   await expect(page.getByTestId('wallet-address')).toHaveText(wallet.address)
 
   await page.goto('/#/spawn')
+  // Fill the form once the view has its network defaults, so they can't land on what is typed.
+  await expect(page.getByTestId('spawn-modules-note')).toContainText('found on the gateway')
+  await expect(page.getByTestId('spawn-scheduler-note')).toContainText('announces')
   await page.locator('#spawn-module').fill(net.devnet.moduleIds.aos64)
   await page.locator('#spawn-scheduler').fill(net.devnet.suAddress)
   await page.locator('#spawn-tag-name-0').fill('Name')
