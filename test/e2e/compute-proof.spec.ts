@@ -109,8 +109,11 @@ const resultText = (r: Partial<MessageResult> | undefined): string => JSON.strin
 function resultsOf(messages: LoggedMessage[]): { scheduled: Map<number, string>; crons: string[] } {
   const scheduled = new Map<number, string>()
   for (const m of messages) if (!m.cron && m.nonce !== null) scheduled.set(m.nonce, resultText(m.result))
-  // allMessages is newest first; crons come after their nonce's message, in evaluation order
-  const crons = messages.filter((m) => m.cron).reverse().map((m) => resultText(m.result))
+  // allMessages is newest first; crons come after their nonce's message, in evaluation order.
+  // Only crons between messages: those after the last message run while idle, up to the SU's
+  // clock at the time of each run, so their count depends on when a run happens.
+  const lastTs = Math.max(...messages.filter((m) => !m.cron).map((m) => m.timestamp))
+  const crons = messages.filter((m) => m.cron && m.timestamp < lastTs).reverse().map((m) => resultText(m.result))
   return { scheduled, crons }
 }
 
@@ -207,7 +210,7 @@ test('clean run: 300 messages fetched, verified and computed in the tab; crons e
   const remote = ((await cronRes.json()) as { edges: { cursor: string; node: MessageResult }[] }).edges
     .filter((e) => (JSON.parse(atob(e.cursor)) as { timestamp: number }).timestamp < lastTs)
     .map((e) => resultText(e.node))
-  const ours = crons.filter((m) => !m.result?.Error).reverse().map((m) => resultText(m.result))
+  const ours = crons.filter((m) => !m.result?.Error && m.timestamp < lastTs).reverse().map((m) => resultText(m.result))
   expect(ours.length, 'as many crons as the devnet CU').toBe(remote.length)
   expect(ours, 'cron results vs the devnet CU /cron').toEqual(remote)
 })
