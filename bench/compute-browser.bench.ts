@@ -203,10 +203,15 @@ const bench: Bench = async (ctx) => {
     await waitState(page, 'offline', head, 600_000)
     const offlineMs = now() - v0
     const reverifiedAt = await phaseDoneAt(page, 'verify', logLength)
+    // The verify phase itself: from its first progress event (after the first chunk) to the last;
+    // the open before it (store, process, waiting for the network to fail) is not verification.
+    const firstVerify = await page.evaluate(() => window.proof.timedEvents().find((e) => e.event.type === 'progress' && e.event.progress.phase === 'verify' && e.event.progress.done > 0))
     await page.evaluate(() => window.proof.close())
     await context.setOffline(false)
+    const firstDone = firstVerify?.event.type === 'progress' ? firstVerify.event.progress.done : 0
+    const phaseRate = reverifiedAt && firstVerify && reverifiedAt > firstVerify.at ? ((logLength - firstDone) * 1000) / (reverifiedAt - firstVerify.at) : -1
     rows.push(
-      row({ group: GROUP, name: `verify in the browser (offline re-verification of ${logLength} stored entries)`, value: reverifiedAt ? (logLength * 1000) / reverifiedAt : -1, unit: 'msg/s', note: `to offline state ${offlineMs.toFixed(0)} ms` }),
+      row({ group: GROUP, name: `verify in the browser (offline re-verification of ${logLength} stored entries, the verify phase)`, value: phaseRate, unit: 'msg/s', note: `goal ≥ 2,000; open to all verified ${reverifiedAt?.toFixed(0) ?? '?'} ms (${reverifiedAt ? ((logLength * 1000) / reverifiedAt).toFixed(0) : '?'} msg/s incl. the open), to offline state ${offlineMs.toFixed(0)} ms` }),
     )
 
     // the same log in Node
