@@ -6,7 +6,7 @@
  */
 import { ownerToAddress } from '../protocol/address'
 import { fromB64Url } from '../protocol/base64url'
-import { hyperbeamUnsupported } from '../protocol/hb-schedule-format'
+import { HYPERBEAM_VARIANT, hyperbeamUnsupported } from '../protocol/hb-schedule-format'
 import type { GatewayClient } from '../protocol/gateway-client'
 import type { Locator } from '../protocol/locate'
 import { SuClient } from '../protocol/su-client'
@@ -16,9 +16,6 @@ import { tagValue, type WireTag } from '../protocol/wire-types'
 import type { AolightStore, ModuleRecord, ProcessRecord } from '../store/index'
 import { ComputeError } from './compute-errors'
 import { verifyModuleBytes } from './module-verify'
-
-/** The `Variant` tag of processes scheduled by HyperBEAM (mainnet); legacynet is ao.TN.1. */
-export const HYPERBEAM_VARIANT = 'ao.N.1'
 
 export interface LoadedProcess {
   id: string

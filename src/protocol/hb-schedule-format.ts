@@ -37,10 +37,13 @@ export function hyperbeamNodeReason(node: Record<string, unknown>): string | und
     const m = node[part]
     if (!isObj(m)) continue
     if ('Id' in m && !('id' in m)) return `the ${part} has dev_json_iface keys (Id, Owner as an address), not an SU item`
-    if (variantOf(m.tags ?? m.Tags) === 'ao.N.1') return `the ${part} is tagged Variant ao.N.1 (mainnet)`
+    if (variantOf(m.tags ?? m.Tags) === HYPERBEAM_VARIANT) return `the ${part} is tagged Variant ao.N.1 (mainnet)`
   }
   return undefined
 }
+
+/** The `Variant` of HyperBEAM (mainnet) processes and messages. */
+export const HYPERBEAM_VARIANT = 'ao.N.1'
 
 function variantOf(tags: unknown): string | undefined {
   if (!Array.isArray(tags)) return undefined
