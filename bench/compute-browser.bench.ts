@@ -37,8 +37,8 @@ declare global {
 
 const GROUP = 'compute-browser'
 // Overridable, so a quick run can go while a long one holds the defaults.
-const DEVNET_PORT = Number(process.env.BENCH_BROWSER_DEVNET_PORT ?? 43150)
-const VITE_PORT = Number(process.env.BENCH_BROWSER_VITE_PORT ?? 43195)
+const DEVNET_PORT = Number(process.env.BENCH_BROWSER_DEVNET_PORT ?? 13150)
+const VITE_PORT = Number(process.env.BENCH_BROWSER_VITE_PORT ?? 13195)
 const log = (s: string) => process.stderr.write(`compute-browser: ${s}\n`)
 
 async function waitState(page: Page, state: 'idle' | 'offline', head: number, timeoutMs: number): Promise<void> {

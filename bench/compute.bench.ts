@@ -32,7 +32,7 @@ import { ReferenceRunner } from '../test/fixtures/runtime-logs/reference-runner'
 import { loadAoModule, type AoMessage } from '../src/wasm/index'
 
 const GROUP = 'compute'
-const DEVNET_PORT = 43160
+const DEVNET_PORT = 13160
 
 function suJson(item: { id: string; item: { owner: Uint8Array; tags: { name: string; value: string }[]; signature: Uint8Array; anchor?: Uint8Array; target?: Uint8Array; data: Uint8Array } }, address: string): SuMessage {
   const m: SuMessage = { id: item.id, owner: { address, key: toB64Url(item.item.owner) }, tags: item.item.tags, signature: toB64Url(item.item.signature) }

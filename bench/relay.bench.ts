@@ -55,7 +55,7 @@ const bench: Bench = async ({ quick }) => {
   const theirs = (n * 1000) / (now() - t)
   rows.push(row({ group: 'relay', name: 'keyfile sign ao message', value: ours, unit: 'items/s', reference: { name: 'arbundles createData+sign', value: theirs } }))
 
-  const devnet = await startDevnet({ basePort: 47700 })
+  const devnet = await startDevnet({ basePort: 17700 })
   try {
     const store = new MemoryQueueStore()
     const queue = new SendQueue({ store, route: () => 'mu', mu: () => new MuClient(devnet.urls.mu), suFor: async () => new SuClient(devnet.urls.su), confirmPollMs: 5 })

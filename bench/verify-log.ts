@@ -15,7 +15,7 @@ import { fillProcess, readLog } from '../test/e2e/support/proof-log'
 import type { SuEdge } from '../src/protocol/su-types'
 
 /** Devnet ports of the verify bench (H2's range). */
-export const VERIFY_DEVNET_PORT = 43200
+export const VERIFY_DEVNET_PORT = 13200
 
 export interface VerifyLog {
   processId: string

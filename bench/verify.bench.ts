@@ -34,7 +34,7 @@ declare global {
 }
 
 const GROUP = 'verify'
-const VITE_PORT = 43295
+const VITE_PORT = 13295
 const RUNS = 3
 
 /** The item bytes an SU JSON item stands for (RSA or ed25519 owners, UTF-8 anchors and data). */

@@ -4,8 +4,8 @@
  *   incremental snapshot writes the policy takes on the way;
  * - warm open from the snapshot written on close, several times: time to state (ComputeStats
  *   readyMs, goal < 300 ms) with its parts (process/module load, snapshot restore, runtime start).
- * The log is built on our own devnet ports (43300) and served by our own Vite (43395), so this
- * can run while bench/compute-browser.bench.ts (ports 48200/48290) runs elsewhere.
+ * The log is built on our own devnet ports (13300) and served by our own Vite (13395), so this
+ * can run while bench/compute-browser.bench.ts (ports 18200/18290) runs elsewhere.
  * Size: BENCH_WARM_MESSAGES (default 300; 60 with --quick); warm opens: BENCH_WARM_OPENS (default 5).
  */
 import { createServer, type ViteDevServer } from 'vite'
@@ -22,8 +22,8 @@ declare global {
 }
 
 const GROUP = 'warm-open'
-const DEVNET_PORT = 43300
-const VITE_PORT = 43395
+const DEVNET_PORT = 13300
+const VITE_PORT = 13395
 
 async function waitIdle(page: Page, head: number, timeoutMs: number): Promise<void> {
   await page.waitForFunction((h) => {

@@ -8,8 +8,8 @@ import { test, expect, type Page } from '@playwright/test'
 import { SuClient } from '../../src/protocol/su-client'
 import { appDevnet, devnetSettings, useSettings } from './support/app-devnet'
 
-// Helper 4's ports (43400-43490).
-const DEVNET_PORT = 43420
+// Helper 4's ports (13400-13490).
+const DEVNET_PORT = 13420
 
 test.describe.configure({ timeout: 240_000 })
 

@@ -13,7 +13,7 @@ import { loadKey } from '../devnet/keys'
 import { TestWallet, type TestJwk } from './support/test-wallet'
 import { appDevnet, devnetSettings, useSettings } from './support/app-devnet'
 
-const DEVNET_PORT = 44150
+const DEVNET_PORT = 14150
 
 test.describe.configure({ mode: 'serial', timeout: 300_000 })
 

@@ -9,7 +9,7 @@
 import { test, expect, type Page } from '@playwright/test'
 import { appDevnet, devnetSettings, useSettings } from './support/app-devnet'
 
-const DEVNET_PORT = 44100
+const DEVNET_PORT = 14100
 
 test.describe.configure({ mode: 'serial', timeout: 240_000 })
 

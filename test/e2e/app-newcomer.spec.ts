@@ -16,7 +16,7 @@ import { tagValue } from '../../src/protocol/wire-types'
 import { TestWallet, type TestJwk } from './support/test-wallet'
 import { appDevnet } from './support/app-devnet'
 
-const DEVNET_PORT = 48500
+const DEVNET_PORT = 18500
 // The README's screenshots: refreshed with UPDATE_SCREENSHOTS=1; a plain test run leaves docs/ alone
 // (it writes them under test-results/ instead, still exercising every view).
 const shots = process.env.UPDATE_SCREENSHOTS ? join(process.cwd(), 'docs', 'screenshots') : join(process.cwd(), 'test-results', 'screenshots')

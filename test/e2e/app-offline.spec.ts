@@ -7,7 +7,7 @@ import { test, expect } from '@playwright/test'
 import { SuClient } from '../../src/protocol/su-client'
 import { appDevnet, devnetSettings, useSettings } from './support/app-devnet'
 
-const DEVNET_PORT = 48520
+const DEVNET_PORT = 18520
 
 test.describe.configure({ timeout: 240_000 })
 

@@ -13,7 +13,7 @@ import { signItem } from '../devnet/data-item'
 import { loadKey } from '../devnet/keys'
 import { appDevnet, useDemoNetwork } from './support/app-devnet'
 
-const DEVNET_PORT = 44500
+const DEVNET_PORT = 14500
 
 test.describe.configure({ mode: 'serial', timeout: 240_000 })
 

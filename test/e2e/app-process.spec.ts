@@ -15,7 +15,7 @@ import { seedDemo, writeDemoFile, type DemoFile } from '../devnet/seed'
 import { sendMessage } from '../devnet/ao-http'
 import { loadKey } from '../devnet/keys'
 
-const DEVNET_PORT = 44200
+const DEVNET_PORT = 14200
 const distDir = process.env.E2E_DIST ?? join(process.cwd(), 'dist')
 const demoPath = join(distDir, 'demo-processes.json')
 let devnet: Devnet

@@ -18,7 +18,7 @@ import { TestWallet, type TestJwk } from './support/test-wallet'
 import { devnetSettings, useSettings } from './support/app-devnet'
 import { crankHereDevnet } from './support/crank-here-devnet'
 
-const DEVNET_PORT = 44340
+const DEVNET_PORT = 14340
 const AO_ID = /^[A-Za-z0-9_-]{43}$/
 
 test.describe.configure({ mode: 'serial', timeout: 240_000 })

@@ -9,7 +9,7 @@ import { loadKey } from '../devnet/keys'
 import { TestWallet, type TestJwk } from './support/test-wallet'
 import { appDevnet, useDemoNetwork } from './support/app-devnet'
 
-const DEVNET_PORT = 44230
+const DEVNET_PORT = 14230
 
 test.describe.configure({ mode: 'serial', timeout: 240_000 })
 

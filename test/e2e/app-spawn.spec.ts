@@ -11,7 +11,7 @@ import { SuClient } from '../../src/protocol/su-client'
 import { TestWallet, type TestJwk } from './support/test-wallet'
 import { appDevnet, useDemoNetwork } from './support/app-devnet'
 
-const DEVNET_PORT = 49700
+const DEVNET_PORT = 19700
 const AO_ID = /^[A-Za-z0-9_-]{43}$/
 
 test.describe.configure({ mode: 'serial', timeout: 300_000 })

@@ -10,7 +10,7 @@ import { loadKey } from '../devnet/keys'
 import { SuClient } from '../../src/protocol/su-client'
 import { appDevnet, devnetSettings, useSettings } from './support/app-devnet'
 
-const DEVNET_PORT = 48510
+const DEVNET_PORT = 18510
 
 test.describe.configure({ timeout: 240_000 })
 

@@ -19,7 +19,7 @@ declare global {
   interface Window { compute: ComputeHarness }
 }
 
-const BASE_PORT = 46900
+const BASE_PORT = 16900
 test.describe.configure({ mode: 'serial', timeout: 240_000 })
 
 interface AoClient {

@@ -18,8 +18,8 @@ declare global {
   interface Window { compute: ComputeHarness }
 }
 
-// Helper 4's ports (43400-43490).
-const BASE_PORT = 43430
+// Helper 4's ports (13400-13490).
+const BASE_PORT = 13430
 test.describe.configure({ mode: 'serial', timeout: 180_000 })
 
 let devnet: Devnet

@@ -20,8 +20,8 @@ declare global {
   interface Window { compute: ComputeHarness }
 }
 
-// Helper 12's ports (44400-44490).
-const BASE_PORT = 44400
+// Helper 12's ports (14400-14490).
+const BASE_PORT = 14400
 test.describe.configure({ mode: 'serial', timeout: 240_000 })
 
 let devnet: Devnet

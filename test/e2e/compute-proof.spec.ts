@@ -33,7 +33,7 @@ declare global {
   interface Window { proof: ProofHarness }
 }
 
-const BASE_PORT = 48000
+const BASE_PORT = 18000
 const SENT = 300
 const CRON = [{ name: 'Cron-Interval', value: '5-seconds' }, { name: 'Cron-Tag-Action', value: 'Tick' }]
 test.describe.configure({ mode: 'serial' })

@@ -19,7 +19,7 @@ import { TestWallet, type TestJwk } from './support/test-wallet'
 import type { RelayHarness } from './harness/relay'
 import { crankHereDevnet } from './support/crank-here-devnet'
 
-const DEVNET_PORT = 43540
+const DEVNET_PORT = 13540
 
 const net = crankHereDevnet(DEVNET_PORT)
 // The harness comes from the Vite dev server: keep its HMR client from reloading the page when

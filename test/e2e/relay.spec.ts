@@ -15,7 +15,7 @@ import { harnessUrl } from './env'
 import { TestWallet, type TestJwk } from './support/test-wallet'
 import type { RelayHarness } from './harness/relay'
 
-const DEVNET_PORT = 47600
+const DEVNET_PORT = 17600
 let devnet: Devnet
 
 test.beforeAll(async () => {

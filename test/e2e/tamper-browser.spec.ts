@@ -23,7 +23,7 @@ declare global {
   interface Window { proof: ProofHarness }
 }
 
-const DEVNET_PORT = 48100
+const DEVNET_PORT = 18100
 /** The faulty nonce: mid-log, with verified edges before it and edges after it. */
 const K = 6
 

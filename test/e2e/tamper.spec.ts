@@ -21,7 +21,7 @@ import { ProtocolError } from '../../src/protocol/errors'
 import { tagValue } from '../../src/protocol/wire-types'
 import { verifyModuleBytes } from '../../src/compute/module-verify'
 
-const DEVNET_PORT = 47100
+const DEVNET_PORT = 17100
 /** The faulty nonce: mid-log, with verified edges before it and edges after it. */
 const K = 6
 

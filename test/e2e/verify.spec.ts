@@ -16,7 +16,7 @@ declare global {
   interface Window { verifyHarness: Remote<VerifyHarnessApi> }
 }
 
-const BASE_PORT = 43210
+const BASE_PORT = 13210
 test.describe.configure({ mode: 'serial', timeout: 120_000 })
 
 let devnet: Devnet

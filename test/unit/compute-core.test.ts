@@ -20,7 +20,7 @@ import { promptOf } from '../../src/compute/compute-service'
 import type { SuEdge, SuProcess } from '../../src/protocol/su-types'
 import type { LogRecord } from '../../src/store/index'
 
-const BASE_PORT = 46920
+const BASE_PORT = 16920
 
 describe('module bytes against the signed module item (devnet gateway)', () => {
   let devnet: Devnet

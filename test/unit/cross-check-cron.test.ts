@@ -20,8 +20,8 @@ import { startDevnet, type Devnet } from '../devnet/devnet'
 import { addressOf, loadReplaySource, readLog } from '../e2e/support/proof-log'
 import { spawnCronProcess } from '../e2e/support/cron-process'
 
-// Helper 4's ports (43400-43490).
-const DEVNET_PORT = 43410
+// Helper 4's ports (13400-13490).
+const DEVNET_PORT = 13410
 
 interface LocalCron {
   nonce: number

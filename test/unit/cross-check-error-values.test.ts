@@ -15,8 +15,8 @@ import { startDevnet, type Devnet } from '../devnet/devnet'
 import { loadKey } from '../devnet/keys'
 import { aoFor, foldLocally, readLog } from '../e2e/support/proof-log'
 
-// Helper 4's ports (43400-43490).
-const DEVNET_PORT = 43400
+// Helper 4's ports (13400-13490).
+const DEVNET_PORT = 13400
 
 const EVALS = {
   objectError: 'return nil, { message = "boom", code = 7 }',

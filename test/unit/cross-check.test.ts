@@ -14,7 +14,7 @@ import { startDevnet, type Devnet } from '../devnet/devnet'
 import { fillProcess, foldLocally, readLog } from '../e2e/support/proof-log'
 
 // Helper 10's ports.
-const DEVNET_PORT = 47000
+const DEVNET_PORT = 17000
 
 const aosResult = (data: string, extra: Record<string, unknown> = {}) => ({
   Output: { data, prompt: 'aos> ', print: true },

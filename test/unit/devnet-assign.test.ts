@@ -17,9 +17,9 @@ import { sendMessage, spawnProcess } from '../devnet/ao-http'
 import { SuClient } from '../../src/protocol/su-client'
 import { LogChecker } from '../../src/protocol/log-check'
 
-const BASE_PORT = 45810
-const DEDUPE_PORT = 45820
-const NO_DEDUPE_PORT = 45825
+const BASE_PORT = 15810
+const DEDUPE_PORT = 15820
+const NO_DEDUPE_PORT = 15825
 
 interface Tag {
   name: string

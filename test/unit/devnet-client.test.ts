@@ -17,7 +17,7 @@ import { LogChecker } from '../../src/protocol/log-check'
 import { tagValue } from '../../src/protocol/wire-types'
 
 // Helper 02's ports: this file owns its devnet.
-const BASE_PORT = 45200
+const BASE_PORT = 15200
 
 interface AoClient {
   spawn(args: Record<string, unknown>): Promise<string>

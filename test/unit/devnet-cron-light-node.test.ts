@@ -16,7 +16,7 @@ import { sendMessage, spawnProcess } from '../devnet/ao-http'
 import { cronSourceFor, msParse, parseCrons } from '../../src/compute/cron'
 import { GatewayClient } from '../../src/protocol/gateway-client'
 
-const BASE_PORT = 49010
+const BASE_PORT = 19010
 const ms = createRequire(import.meta.url)('ms') as (s: string) => number | undefined
 
 interface Tag {

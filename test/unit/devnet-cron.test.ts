@@ -11,7 +11,7 @@ import { startDevnet, type Devnet } from '../devnet/devnet'
 import { loadKey } from '../devnet/keys'
 import { monitor, sendMessage, spawnProcess } from '../devnet/ao-http'
 
-const BASE_PORT = 45800
+const BASE_PORT = 15800
 
 interface Tag {
   name: string

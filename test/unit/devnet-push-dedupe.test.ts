@@ -17,7 +17,7 @@ import { KeySigner } from '../../src/relay/signer'
 import { Ed25519Signer } from '../../src/protocol/signing'
 import type { ItemInput } from '../../src/protocol/ans104'
 
-const BASE_PORT = 49020
+const BASE_PORT = 19020
 
 interface Tag {
   name: string

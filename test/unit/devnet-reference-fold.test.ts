@@ -27,8 +27,8 @@ import type { SuEdge } from '../../src/protocol/su-types'
 import { settle } from '../e2e/support/fast-fill'
 
 const MODES = [
-  { mode: 'eager', basePort: 49000 },
-  { mode: 'lazy', basePort: 43100 },
+  { mode: 'eager', basePort: 19000 },
+  { mode: 'lazy', basePort: 13100 },
 ] as const
 
 interface RawEdge {

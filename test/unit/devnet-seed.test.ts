@@ -12,7 +12,7 @@ import { SuClient } from '../../src/protocol/su-client'
 import { LogChecker } from '../../src/protocol/log-check'
 import type { DemoFile } from '../devnet/seed'
 
-const BASE_PORT = 45830
+const BASE_PORT = 15830
 
 describe('devnet --seed', () => {
   let child: ChildProcess

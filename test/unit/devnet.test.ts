@@ -16,7 +16,7 @@ import { SuClient, edgeNonce } from '../../src/protocol/su-client'
 import { hashChainSeed, nextHashChain } from '../../src/protocol/hash-chain'
 
 // Helper 03's ports: a test file owns its devnet.
-const BASE_PORT = 45300
+const BASE_PORT = 15300
 
 interface Tag {
   name: string

@@ -16,7 +16,7 @@ import { signatureTypeForOwnerLength } from '../../src/protocol/signature-types'
 import { fromB64Url } from '../../src/protocol/base64url'
 import type { SuEdge, SuMessage } from '../../src/protocol/su-types'
 
-const BASE_PORT = 45400
+const BASE_PORT = 15400
 
 interface AoClient {
   spawn(args: Record<string, unknown>): Promise<string>

@@ -14,7 +14,7 @@
 import { describe, expect, it } from 'vitest'
 import { crankHereRig, openTab } from './relay-devnet-harness'
 
-const BASE_PORT = 43500
+const BASE_PORT = 13500
 
 describe('crank here: recursion through pushed messages', () => {
   const tab = crankHereRig(BASE_PORT) // the network's MU pushes nothing in this file

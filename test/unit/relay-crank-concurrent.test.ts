@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest'
 import { crankHereRig, openTab } from './relay-devnet-harness'
 
-const BASE_PORT = 44300
+const BASE_PORT = 14300
 
 describe('crank here: the same hop cranked from two sources at once', () => {
   const tab = crankHereRig(BASE_PORT) // the network's MU pushes nothing in this file

@@ -22,7 +22,7 @@ import { MemoryQueueStore } from '../../src/relay/memory-queue-store'
 import { Crank, NOT_A_PROCESS, type CrankDeps } from '../../src/relay/crank'
 import { ProcessCheck } from '../../src/relay/process-check'
 
-const BASE_PORT = 49500
+const BASE_PORT = 19500
 
 /** Real fetch that remembers every URL asked, to show what the checker and the crank touched. */
 class RecordingFetch {

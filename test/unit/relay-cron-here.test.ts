@@ -15,7 +15,7 @@ import type { CrankReport } from '../../src/relay/crank'
 import type { RelayService } from '../../src/relay/relay-service'
 import { devnetOps, memoryKv, openTab } from './relay-devnet-harness'
 
-const BASE_PORT = 43510
+const BASE_PORT = 13510
 
 describe('cron outboxes: crank here or leave it to the network', () => {
   let devnet: Devnet

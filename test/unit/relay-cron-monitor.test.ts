@@ -17,7 +17,7 @@ import { messageItem, spawnItem, type SpawnSpec } from '../../src/relay/item-bui
 import { KeyfileSigner } from '../../src/relay/signer'
 import { requestMonitor, type CronPage } from '../../src/relay/cron-monitor'
 
-const BASE_PORT = 49800
+const BASE_PORT = 19800
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('requestMonitor against the devnet MU', () => {

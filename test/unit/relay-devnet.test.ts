@@ -24,7 +24,7 @@ import { Crank, planCrank } from '../../src/relay/crank'
 import { ProcessCheck } from '../../src/relay/process-check'
 import { GatewayClient } from '../../src/protocol/gateway-client'
 
-const BASE_PORT = 47500
+const BASE_PORT = 17500
 
 /** Real fetch with injected faults: 'drop' fails before sending, 'lose' sends then loses the answer. */
 class FaultyFetch {

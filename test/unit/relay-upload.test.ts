@@ -18,9 +18,9 @@ import { UPLOADED_NONCE, type QueueEvent } from '../../src/relay/send-queue'
 import { UploaderClient } from '../../src/relay/uploader'
 import { devnetOps, memoryKv, openTab, relayConfig } from './relay-devnet-harness'
 
-const BASE_PORT = 43520
+const BASE_PORT = 13520
 /** Nothing listens here: an uploader that is down. */
-const DOWN = 'http://127.0.0.1:43529'
+const DOWN = 'http://127.0.0.1:13529'
 
 describe('uploads of pushes to non-process targets', () => {
   let devnet: Devnet
@@ -83,7 +83,7 @@ describe('uploads of pushes to non-process targets', () => {
     const cranking = relay.crankResult(result, ops.origin(A, payId))
     await expect.poll(() => events.filter((e) => e.type === 'retry' && e.error.includes(DOWN)).length, { timeout: 20_000 }).toBeGreaterThan(0)
     const retry = events.find((e) => e.type === 'retry' && e.error.includes(DOWN))!
-    expect(retry).toMatchObject({ target: payee, error: expect.stringMatching(/uploader http:\/\/127\.0\.0\.1:43529: POST .*\/tx\/arweave: network error/) })
+    expect(retry).toMatchObject({ target: payee, error: expect.stringMatching(/uploader http:\/\/127\.0\.0\.1:13529: POST .*\/tx\/arweave: network error/) })
     expect((await relay.pending()).map((p) => p.id)).toEqual([retry.id]) // kept while the uploader is down
     relay.configure(relayConfig(devnet)) // back up: the next attempt goes to the configured uploader
     const report = (await cranking)!

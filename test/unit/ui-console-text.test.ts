@@ -67,9 +67,9 @@ describe('send progress', () => {
 describe('error text', () => {
   const target = 'oEj2bKQuL8LUNrN6XJPwWsmYOfa2yMqcsTqvC-QdnXk'
   it('a relay refusal for a wallet target is a sentence; the raw text is the details', () => {
-    const raw = `http://127.0.0.1:43702 refused item abc: POST http://127.0.0.1:43702/ → 404 Not Found: {"error":"message abc: target process ${target} is not on this SU"}`
+    const raw = `http://127.0.0.1:13702 refused item abc: POST http://127.0.0.1:13702/ → 404 Not Found: {"error":"message abc: target process ${target} is not on this SU"}`
     const x = explainError(new NodeError('network/status', raw, { relayCode: 'send/refused' }), { target })
-    expect(x.text).toBe(`This id is a wallet, not a process: the scheduler at 127.0.0.1:43702 has no process ${target}. Send to a process id (a message to a wallet is not scheduled or evaluated by anyone).`)
+    expect(x.text).toBe(`This id is a wallet, not a process: the scheduler at 127.0.0.1:13702 has no process ${target}. Send to a process id (a message to a wallet is not scheduled or evaluated by anyone).`)
     expect(x.details).toBe(raw)
   })
   it('another refusal names the unit, the status and the reason without the JSON body', () => {

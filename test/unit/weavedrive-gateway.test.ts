@@ -9,7 +9,7 @@ import { startDevnet, type Devnet } from '../devnet/devnet'
 import { createRuntimeWorkerApi } from '../../src/compute/runtime-worker-api'
 import { W64, env, spawn, evalMsg } from './aos-test-messages'
 
-const BASE_PORT = 49900
+const BASE_PORT = 19900
 const output = (r: { Output: unknown }) => String((r.Output as { data?: unknown }).data)
 
 describe('WeaveDrive through the gateway (runtime worker API)', () => {
