@@ -58,7 +58,8 @@ export interface RuntimeHostConfig {
 
 export type RuntimeHostEvent =
   | { type: 'ready'; generation: number; memoryByteLength: number; loadMs: number; compileMs: number }
-  | { type: 'checkpoint'; afterMessages: number; bytes: number; ms: number }
+  /** `ms`: the round trip; `workerMs`: the scan and copy inside the runtime worker */
+  | { type: 'checkpoint'; afterMessages: number; bytes: number; ms: number; workerMs: number }
   | { type: 'timeout'; messageId: string | undefined; nonce: number | undefined; elapsedMs: number; timeoutMs: number }
   | { type: 'failed'; messageId: string | undefined; nonce: number | undefined; code: RuntimeErrorCode; message: string }
   | { type: 'restarted'; generation: number; replayed: number; ms: number }
@@ -222,7 +223,7 @@ export class RuntimeHost {
     this.checkpointMemory = c.reply.memory
     const afterMessages = this.journal.length
     this.journal = []
-    this.emit({ type: 'checkpoint', afterMessages, bytes: c.reply.memory.data.byteLength, ms: perfNow() - t0 })
+    this.emit({ type: 'checkpoint', afterMessages, bytes: c.reply.memory.data.byteLength, ms: perfNow() - t0, workerMs: c.reply.ms })
   }
 
   private stopWorker(): void {

@@ -36,7 +36,8 @@ function weaveDriveFailureOf(e: unknown): WeaveDriveFailure | undefined {
 export type LoadReply = { ok: true; memoryByteLength: number; loadMs: number } | WorkerFailure
 export type HandleReply = { ok: true; result: AoResult; memoryByteLength: number } | WorkerFailure
 export type SnapshotReply = { ok: true; memory: Uint8Array } | WorkerFailure
-export type SparseSnapshotReply = { ok: true; memory: SparseMemory } | WorkerFailure
+/** `ms`: the scan and copy inside the worker (the rest of a snapshot's round trip is transfer and queueing) */
+export type SparseSnapshotReply = { ok: true; memory: SparseMemory; ms: number } | WorkerFailure
 export type PrepareReply = { ok: true; compileMs: number } | WorkerFailure
 
 export interface RuntimeWorkerApi {
@@ -121,8 +122,9 @@ export function createRuntimeWorkerApi(load?: LoadInstance): RuntimeWorkerApi {
     },
     async sparseSnapshot() {
       if (!instance) return notLoaded()
+      const t0 = performance.now()
       const memory = toSparse(instance.memoryView())
-      return transfer({ ok: true as const, memory }, [memory.data.buffer])
+      return transfer({ ok: true as const, memory, ms: performance.now() - t0 }, [memory.data.buffer])
     },
   }
 }

@@ -55,7 +55,11 @@ export interface RestoredSnapshot<M = Uint8Array> {
   memory: M
   /** newer snapshots that failed their check and were passed over */
   skipped: { id: number; ordinate: Ordinate; error: StoreError }[]
+  /** ms of the read that succeeded: IndexedDB read, links opened (decompressed, checked), memory built */
+  timings?: RestoreTimings
 }
+
+export interface RestoreTimings { readMs: number; openMs: number; buildMs: number }
 
 const now = (): number => performance.now()
 
@@ -146,7 +150,7 @@ export class SnapshotStore {
    * Rebuild the memory of snapshot `id`, checking every link of its chain; a mismatch marks it
    * corrupt ('store/corrupt'). Its page image becomes the base for the process's next incremental.
    */
-  async read(id: number, opts: ReadSnapshotOptions = {}): Promise<{ snapshot: SnapshotRecord; memory: Uint8Array }> {
+  async read(id: number, opts: ReadSnapshotOptions = {}): Promise<{ snapshot: SnapshotRecord; memory: Uint8Array; timings: RestoreTimings }> {
     return this.rebuild(id, opts, async (chain, where, top) => {
       const { memory, image } = rebuildMemory(chain)
       if (opts.checkWholeMemory && top.sha256 !== null) await checkWhole(memory, top, where)
@@ -158,7 +162,7 @@ export class SnapshotStore {
    * `read` without building the whole memory: its non-zero pages (~2 MB for aos instead of 110 MB),
    * what the runtime loads on a warm open.
    */
-  async readSparse(id: number, opts: ReadSnapshotOptions = {}): Promise<{ snapshot: SnapshotRecord; memory: SparseMemory }> {
+  async readSparse(id: number, opts: ReadSnapshotOptions = {}): Promise<{ snapshot: SnapshotRecord; memory: SparseMemory; timings: RestoreTimings }> {
     return this.rebuild(id, opts, async (chain, where, top) => {
       const image = rebuildImage(chain)
       const memory = imageToSparse(image)
@@ -167,8 +171,9 @@ export class SnapshotStore {
     })
   }
 
-  private async rebuild<M>(id: number, opts: ReadSnapshotOptions, build: (chain: SnapshotLink[], where: string, top: SnapshotRecord) => Promise<{ memory: M; image: PageImage }>): Promise<{ snapshot: SnapshotRecord; memory: M }> {
+  private async rebuild<M>(id: number, opts: ReadSnapshotOptions, build: (chain: SnapshotLink[], where: string, top: SnapshotRecord) => Promise<{ memory: M; image: PageImage }>): Promise<{ snapshot: SnapshotRecord; memory: M; timings: RestoreTimings }> {
     const where = `reading snapshot ${id}`
+    const t0 = now()
     const { metas, blobs } = await this.db.read(['snapshots', 'snapshotData'], where, async (tx) => {
       const metas: SnapshotRecord[] = []
       const blobs: (Blob | undefined)[] = []
@@ -187,6 +192,7 @@ export class SnapshotStore {
       return { metas, blobs }
     })
     const top = metas[0]!
+    const t1 = now()
     try {
       const links: StoredLink[] = []
       for (let i = metas.length - 1; i >= 0; i--) {
@@ -204,9 +210,10 @@ export class SnapshotStore {
       }
       // Links decompress and hash concurrently (CompressionStream and WebCrypto work off the JS thread's critical path).
       const chain = await Promise.all(links.map((l) => openLink(l, where)))
+      const t2 = now()
       const { memory, image } = await build(chain, where, top)
       if (!opts.keepBase) this.bases.set(top.processId, { id: top.id, ordinate: { nonce: top.nonce, cron: top.cron }, depth: top.depth, contentSha256: top.contentSha256, image, chain: metas.map((m) => m.id) })
-      return { snapshot: top, memory }
+      return { snapshot: top, memory, timings: { readMs: t1 - t0, openMs: t2 - t1, buildMs: now() - t2 } }
     } catch (e) {
       if (isStoreError(e, 'store/corrupt')) {
         await this.markCorrupt(id)
@@ -244,14 +251,14 @@ export class SnapshotStore {
     return this.restoreWith(processId, o, (id) => this.readSparse(id, opts))
   }
 
-  private async restoreWith<M>(processId: string, o: Ordinate, read: (id: number) => Promise<{ snapshot: SnapshotRecord; memory: M }>): Promise<RestoredSnapshot<M> | undefined> {
+  private async restoreWith<M>(processId: string, o: Ordinate, read: (id: number) => Promise<{ snapshot: SnapshotRecord; memory: M; timings: RestoreTimings }>): Promise<RestoredSnapshot<M> | undefined> {
     const skipped: RestoredSnapshot['skipped'] = []
     for (;;) {
       const meta = await this.newestAtOrBelow(processId, o)
       if (!meta) return undefined
       try {
-        const { snapshot, memory } = await read(meta.id)
-        return { snapshot, memory, skipped }
+        const { snapshot, memory, timings } = await read(meta.id)
+        return { snapshot, memory, skipped, timings }
       } catch (e) {
         if (!isStoreError(e, 'store/corrupt')) throw e
         skipped.push({ id: meta.id, ordinate: { nonce: meta.nonce, cron: meta.cron }, error: e })
