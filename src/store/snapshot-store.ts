@@ -12,11 +12,11 @@
 import type { StoreDb } from './db'
 import type { Ordinate, SnapshotRecord } from './records'
 import { snapshotsToPrune, type EvictedSnapshot } from './snapshot-eviction'
-import { imageToSparse, type PageImage } from './snapshot-image'
+import type { PageImage } from './snapshot-image'
 import type { SparseMemory } from '../wasm/sparse-memory'
 import { StoreError, isStoreError } from './errors'
 import { checkOrdinate, ordinateText } from './ordinate'
-import { SNAPSHOT_FORMAT, encodeSnapshot, openLink, rebuildImage, rebuildMemory, sha256Hex, type SnapshotLink, type StoredLink } from './snapshot-codec'
+import { READABLE_SNAPSHOT_FORMATS, SNAPSHOT_FORMAT, encodeSnapshot, openLink, rebuildMemory, rebuildSparse, sha256Hex, type SnapshotLink, type StoredLink } from './snapshot-codec'
 
 export interface WriteSnapshotOptions {
   /** 'auto' (default): incremental on the newest usable snapshot at or below the ordinate; 'full': always full */
@@ -164,8 +164,7 @@ export class SnapshotStore {
    */
   async readSparse(id: number, opts: ReadSnapshotOptions = {}): Promise<{ snapshot: SnapshotRecord; memory: SparseMemory; timings: RestoreTimings }> {
     return this.rebuild(id, opts, async (chain, where, top) => {
-      const image = rebuildImage(chain)
-      const memory = imageToSparse(image)
+      const { memory, image } = rebuildSparse(chain)
       if (opts.checkWholeMemory && top.sha256 !== null) await checkWhole(rebuildMemory(chain).memory, top, where)
       return { memory, image }
     })
@@ -202,11 +201,11 @@ export class SnapshotStore {
           throw new StoreError('store/corrupt', `${where}: ${m.processId ? 'pages' : 'metadata'} of snapshot ${m.id} in its chain are missing`, { snapshotId: id, missing: m.id })
         }
         if (m.corrupt) throw new StoreError('store/corrupt', `${where}: base snapshot ${m.id} is marked corrupt`, { snapshotId: id, base: m.id })
-        if (m.format !== SNAPSHOT_FORMAT) {
-          throw new StoreError('store/corrupt', `${where}: snapshot ${m.id} was written in snapshot format ${m.format ?? 1}, this build reads format ${SNAPSHOT_FORMAT}`, { snapshotId: id, format: m.format ?? 1 })
+        if (m.format === undefined || !READABLE_SNAPSHOT_FORMATS.includes(m.format)) {
+          throw new StoreError('store/corrupt', `${where}: snapshot ${m.id} was written in snapshot format ${m.format ?? 1}, this build reads formats ${READABLE_SNAPSHOT_FORMATS.join(' and ')}`, { snapshotId: id, format: m.format ?? 1 })
         }
         const baseContentSha256 = i === metas.length - 1 ? null : metas[i + 1]!.contentSha256
-        links.push({ id: m.id, kind: m.kind, byteLength: m.byteLength, pages: m.pages, contentSha256: m.contentSha256, baseContentSha256, blob })
+        links.push({ id: m.id, kind: m.kind, byteLength: m.byteLength, pages: m.pages, contentSha256: m.contentSha256, baseContentSha256, blob, format: m.format })
       }
       // Links decompress and hash concurrently (CompressionStream and WebCrypto work off the JS thread's critical path).
       const chain = await Promise.all(links.map((l) => openLink(l, where)))

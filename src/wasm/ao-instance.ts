@@ -10,7 +10,7 @@ import { ModuleInstance, type InstanceSetup } from './module-instance'
 import { ModuleExit } from './import-context'
 import { RollbackJournal, type JournalPolicy, DEFAULT_JOURNAL_POLICY } from './rollback-journal'
 import { pageDigest, type PageDigest } from './page-digest'
-import { isSparseMemory, toSparse, writeSparse, type SparseMemory } from './sparse-memory'
+import { isSparseMemory, sparseOfMemory, toSparse, writeSparse, type SparseMemory } from './sparse-memory'
 import { nonZeroPages } from './memory-pages'
 import type { MemFs } from './memfs'
 import { growHeap } from './heap-growth'
@@ -122,7 +122,9 @@ export class HotInstance implements AoRuntimeInstance {
   }
 
   sparseSnapshot(): SparseMemory {
-    return toSparse(this.memoryView())
+    const h = this.live.heap
+    h.check()
+    return sparseOfMemory(h.memory, h.memory64)
   }
 
   pageDigest(): PageDigest {
@@ -139,7 +141,7 @@ export class HotInstance implements AoRuntimeInstance {
       return Promise.reject(new RuntimeError('runtime/bad-output', `message ${String(msg.Id ?? '(no Id)')} or its env cannot be JSON-encoded: ${String(e)}`, { cause: e }))
     }
     try {
-      if (this.journal.due) this.journal.take(this.memoryView(), this.live.ctx.clock.next, this.live.ctx.fs.clone(this.live.ctx.clock))
+      if (this.journal.due) this.journal.take(() => this.sparseSnapshot(), this.live.ctx.clock.next, this.live.ctx.fs.clone(this.live.ctx.clock))
     } catch (e) {
       // no checkpoint, no message: the state is untouched and the next call will try again
       return Promise.reject(new RuntimeError('runtime/memory-limit', `taking a rollback checkpoint before message ${String(msg.Id ?? '(no Id)')} failed: ${String(e)}`, { cause: e }))

@@ -17,7 +17,7 @@
  */
 import type { AoEnv } from './types'
 import type { MemFs } from './memfs'
-import { toSparse, type SparseMemory } from './sparse-memory'
+import type { SparseMemory } from './sparse-memory'
 
 export interface JournalMessage {
   kind: 'message'
@@ -96,10 +96,11 @@ export class RollbackJournal {
     return k !== undefined && this.workMs >= k * this.copyMs
   }
 
-  /** Take a new checkpoint from live state: its non-zero pages (a scan and a small copy). */
-  take(live: Uint8Array, clockNext: number, fs: MemFs): void {
+  /** Take a new checkpoint from live state: its non-zero pages (`scan`: a scan and a small copy). */
+  take(scan: () => SparseMemory, clockNext: number, fs: MemFs): void {
     const t0 = now()
-    this.reset({ memory: toSparse(live), byteLength: live.byteLength, clockNext, fs })
+    const memory = scan()
+    this.reset({ memory, byteLength: memory.byteLength, clockNext, fs })
     this.copyMs = Math.max(1, Math.min(now() - t0, 30))
   }
 
