@@ -268,7 +268,7 @@ test('snapshot metadata: a changed page list, base link or legacy format is refu
   expect(r.errs[0]).toMatch(new RegExp(`^store/corrupt: reading snapshot ${c}: snapshot ${c}: content SHA-256 is [0-9a-f]{64}, recorded [0-9a-f]{64}`))
   // b's own header names a's old digest, so a's replacement can't pass for its base
   expect(r.errs[1]).toMatch(new RegExp(`^store/corrupt: reading snapshot ${b}: snapshot ${b}: content SHA-256 is`))
-  expect(r.errs[2]).toBe(`store/corrupt: reading snapshot ${lid}: snapshot ${lid} was written in snapshot format 1, this build reads format 2`)
+  expect(r.errs[2]).toBe(`store/corrupt: reading snapshot ${lid}: snapshot ${lid} was written in snapshot format 1, this build reads formats 2 and 3`)
   expect(r.d).toBe('full')
 })
 

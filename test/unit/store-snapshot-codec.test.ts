@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { PAGE_SIZE, isZeroPage, nonZeroPages, pageEquals, wordsOf } from '../../src/store/memory-pages'
 import { diffPages, imageOf } from '../../src/store/snapshot-image'
-import { encodeSnapshot, openLink, rebuildMemory, type EncodedSnapshot, type SnapshotLink, type StoredLink } from '../../src/store/snapshot-codec'
+import { encodeSnapshot, linkHeader, openLink, rebuildMemory, rebuildSparse, type EncodedSnapshot, type SnapshotLink, type StoredLink } from '../../src/store/snapshot-codec'
+import { toDense, toSparse } from '../../src/wasm/sparse-memory'
 import { packZeroRuns, unpackZeroRuns } from '../../src/store/snapshot-zero-runs'
 import { isStoreError } from '../../src/store/errors'
 
@@ -196,6 +197,53 @@ describe('snapshot codec', () => {
     expect(() => unpackZeroRuns(Int32Array.from([1, 1, 7]), 4, 'here')).toThrow(/runs cover 2 words, expected 4/)
     expect(() => unpackZeroRuns(Int32Array.from([1, 5, 7]), 9, 'here')).toThrow(/overruns/)
     expect(() => unpackZeroRuns(Int32Array.from([-1, 0]), 4, 'here')).toThrow(/overruns/)
+  })
+
+  it('format 3: the link digest covers the header and the bytes as stored (deflated / zero-run packed)', async () => {
+    const m0 = sparseMemory(8, [1, 2], 11)
+    const e0 = await encodeSnapshot(m0)
+    const m1 = m0.slice()
+    m1[2 * PAGE_SIZE + 77] = m1[2 * PAGE_SIZE + 77]! ^ 0x21
+    const e1 = await encodeSnapshot(m1, { contentSha256: e0.contentSha256, image: e0.image })
+    for (const [enc, base] of [[e0, null], [e1, e0.contentSha256]] as const) {
+      const header = linkHeader(enc.kind, enc.byteLength, base, enc.pages)
+      expect(new TextDecoder().decode(header)).toMatch(/^aolight-snapshot\/3\n/)
+      const stored = new Uint8Array(await enc.blob.arrayBuffer())
+      expect(createHash('sha256').update(header).update(stored).digest('hex')).toBe(enc.contentSha256)
+      expect(enc.compressedSize).toBe(stored.byteLength)
+    }
+  })
+
+  it('format 2 links (digest over the bytes before compression) are still read and still checked', async () => {
+    const m0 = sparseMemory(8, [1, 4], 12)
+    const e0 = await encodeSnapshot(m0)
+    // a format-2 full link of the same pages: deflate-raw of the page bytes, digest over header 2 + those bytes
+    const payload = toSparse(m0).data
+    const deflated = new Blob([await new Response(new Blob([payload as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('deflate-raw'))).arrayBuffer()])
+    const digest = createHash('sha256').update(linkHeader('full', m0.byteLength, null, e0.pages, 2)).update(payload).digest('hex')
+    const v2: StoredLink = { id: 3, kind: 'full', byteLength: m0.byteLength, pages: e0.pages, contentSha256: digest, baseContentSha256: null, blob: deflated, format: 2 }
+    expect(hex(rebuildMemory([await openLink(v2, 'v2')]).memory)).toBe(hex(m0))
+    await expect(openLink({ ...v2, contentSha256: e0.contentSha256 }, 'v2')).rejects.toThrow(/v2: snapshot 3: content SHA-256 is [0-9a-f]{64}, recorded/)
+    // read as format 3, the same record fails its digest
+    await expect(openLink({ ...v2, format: 3 }, 'v3')).rejects.toThrow(/v3: snapshot 3: content SHA-256/)
+  })
+
+  it('rebuildSparse: a lone full link is its own sparse memory and image (views), a chain is rebuilt', async () => {
+    const m0 = sparseMemory(16, [0, 3, 9], 13)
+    const { enc: e0, l: l0 } = await link(1, m0)
+    const one = rebuildSparse([l0])
+    expect(one.memory.data).toBe(l0.data)
+    expect(hex(toDense(one.memory))).toBe(hex(m0))
+    expect([...one.image.pages.keys()]).toEqual([0, 3, 9])
+    expect(one.image.pages.get(3)!.buffer).toBe(l0.data.buffer)
+    const m1 = m0.slice()
+    m1[9 * PAGE_SIZE] = 0
+    m1.fill(0, 9 * PAGE_SIZE, 10 * PAGE_SIZE) // page 9 goes to zero
+    m1[5 * PAGE_SIZE + 1] = 5
+    const { l: l1 } = await link(2, m1, e0)
+    const two = rebuildSparse([l0, l1])
+    expect([...two.memory.pages]).toEqual([0, 3, 5])
+    expect(hex(toDense(two.memory))).toBe(hex(m1))
   })
 
   it('refuses a chain that does not start with a full snapshot', async () => {
