@@ -24,6 +24,10 @@ export type RelayErrorCode =
   | 'item/invalid'
   /** the MU/SU refused the item (4xx other than a duplicate) */
   | 'send/refused'
+  /** the person cancelled the item before the MU/SU acknowledged it */
+  | 'send/cancelled'
+  /** cancel/discard asked for an item that is already acknowledged, assigned, or not refused */
+  | 'send/not-cancellable'
   /** the queue has no such item */
   | 'send/unknown-item'
   | 'crank/bad-outbox'

@@ -15,6 +15,14 @@
  * re-post answered "Message already exists" (ao `su` store.rs check_existing_message) is success.
  * One item is handled at a time per id; concurrent `flush` calls share the work.
  *
+ * Cancel: a `queued` item can be cancelled (`cancel`) or, once refused, discarded (`discard`); it
+ * becomes `cancelled` and is never posted again (`resume` skips it, a delivery loop stops at its
+ * next step: a backoff sleep wakes at once, a post in flight is aborted). A cancel waits for a post
+ * in flight to settle: if the MU/SU acknowledged it first the cancel is refused (`send/not-cancellable`),
+ * otherwise the delivery rejects with `send/cancelled`. An item with attempts > 0 may still have
+ * reached the network before the cancel (the answer lost, or the abort too late); if the compute
+ * unit later sees it in the log (`observeAssigned`) it is recorded `assigned` after all.
+ *
  * Uploads: an item submitted with `upload` (an outbox push whose Target is not a process) goes to
  * the uploader instead of an SU, as the reference MU does. That choice is persisted in the upload
  * ledger *before* the item is queued, so a reload resumes it as an upload. It is delivered when
@@ -42,6 +50,8 @@ export interface QueueStore {
   recordFailure(id: string, error: string): Promise<OutboxRecord>
   markSent(id: string): Promise<OutboxRecord>
   markAssigned(id: string, nonce: number): Promise<OutboxRecord>
+  /** queued → cancelled; throws for any other status */
+  markCancelled(id: string, opts?: { discarded?: boolean }): Promise<OutboxRecord>
 }
 
 export type SendRoute = 'mu' | 'su'
@@ -78,7 +88,10 @@ export interface SendQueueOptions {
 export type QueueEvent =
   | { type: 'queued'; id: string; target: string }
   | { type: 'sent'; id: string; target: string; postedTo: string }
-  | { type: 'assigned'; id: string; target: string; nonce: number }
+  /** `afterCancel`: the item was cancelled, but an earlier attempt had reached the network */
+  | { type: 'assigned'; id: string; target: string; nonce: number; afterCancel?: boolean }
+  /** the person stopped a queued item (`discarded`: a refused one) */
+  | { type: 'cancelled'; id: string; target: string; discarded: boolean; attempts: number }
   | { type: 'retry'; id: string; target: string; attempt: number; error: string }
   | { type: 'refused'; id: string; target: string; error: string }
   /** a push the SU already had from another MU (same content): nothing more to do */
@@ -93,8 +106,16 @@ export const SUPERSEDED_PREFIX = 'superseded: '
 // the devnet SU: "... is already scheduled on process ...".
 const DUPLICATE = /already exists|already scheduled|duplicate/i
 
+/** A delivery loop running in this queue: its cancel switch, and the post it is waiting on. */
+interface Running {
+  cancel: AbortController
+  /** settles when the current attempt (lookup + post + bookkeeping) is over; null between attempts */
+  attempt: Promise<void> | null
+}
+
 export class SendQueue {
   private readonly inFlight = new Map<string, Promise<OutboxRecord>>()
+  private readonly running = new Map<string, Running>()
   private readonly listeners = new Set<(e: QueueEvent) => void>()
   private readonly backoff: (n: number) => number
   private readonly sleep: (ms: number) => Promise<void>
@@ -176,18 +197,74 @@ export class SendQueue {
     const one = (r: OutboxRecord) =>
       this.deliver(r.id, { untilAssigned: true, signal, retryRefused: true }).catch(async (e: unknown) => {
         if (isRelayError(e, 'send/refused') && (await this.isUpload(r.id))) return (await this.opts.store.get(r.id)) ?? r
+        // Cancelled by the person while resuming: that is its final record, not a failure of resume.
+        if (isRelayError(e, 'send/cancelled')) return (await this.opts.store.get(r.id)) ?? r
         throw e
       })
     return Promise.all(todo.map(one))
   }
 
-  /** The compute unit saw the item in the target's log: no SU round trip needed. */
+  /**
+   * The compute unit saw the item in the target's log: no SU round trip needed. Also for a
+   * cancelled item (an attempt before the cancel got through): the log is the truth.
+   */
   async observeAssigned(id: string, nonce: number): Promise<void> {
     const rec = await this.opts.store.get(id)
     if (!rec || rec.status === 'assigned') return
     if (rec.status === 'queued') await this.opts.store.markSent(id)
     const done = await this.opts.store.markAssigned(id, nonce)
-    this.emit({ type: 'assigned', id, target: done.target, nonce })
+    this.emit(rec.status === 'cancelled' ? { type: 'assigned', id, target: done.target, nonce, afterCancel: true } : { type: 'assigned', id, target: done.target, nonce })
+  }
+
+  /**
+   * Stops a `queued` item for good. A backoff sleep of its delivery wakes at once; a post in flight
+   * is aborted and awaited: if it was acknowledged first, the item is `sent` and this rejects with
+   * `send/not-cancellable`. The delivery (and `submit`) then rejects with `send/cancelled`.
+   */
+  cancel(id: string): Promise<OutboxRecord> {
+    return this.stop(id, false)
+  }
+
+  /** Drops an item the MU/SU (or the uploader) refused, so it is never tried again. */
+  discard(id: string): Promise<OutboxRecord> {
+    return this.stop(id, true)
+  }
+
+  private async stop(id: string, discard: boolean): Promise<OutboxRecord> {
+    const verb = discard ? 'discard' : 'cancel'
+    const before = await this.opts.store.get(id)
+    if (!before) throw new RelayError('send/unknown-item', `cannot ${verb} item ${id}: it is not in the outgoing queue`, { id })
+    this.checkStoppable(before, verb)
+    const refused = (before.lastError ?? '').startsWith(REFUSED_PREFIX)
+    if (discard && !refused) throw new RelayError('send/not-cancellable', `cannot discard item ${id}: it was not refused (${before.lastError ? `last error: ${before.lastError}` : 'no error yet'}); cancel it instead`, { id, status: before.status })
+    const run = this.running.get(id)
+    if (run) {
+      run.cancel.abort(new RelayError('send/cancelled', `item ${id} was cancelled`, { id }))
+      await run.attempt // the post in flight settles: acknowledged, or aborted
+    }
+    const now = await this.opts.store.get(id)
+    if (!now) throw new RelayError('send/unknown-item', `cannot ${verb} item ${id}: it left the outgoing queue`, { id })
+    this.checkStoppable(now, verb)
+    let done: OutboxRecord
+    try {
+      done = await this.opts.store.markCancelled(id, { discarded: discard })
+    } catch (e) {
+      // Another tab's delivery moved it on between our read and the write.
+      const last = await this.opts.store.get(id)
+      if (last) this.checkStoppable(last, verb)
+      throw e
+    }
+    this.emit({ type: 'cancelled', id, target: done.target, discarded: discard, attempts: done.attempts })
+    return done
+  }
+
+  private checkStoppable(r: OutboxRecord, verb: string): void {
+    if (r.status === 'queued') return
+    const why =
+      r.status === 'cancelled' ? 'it is already cancelled'
+      : r.status === 'sent' ? 'the network already acknowledged it (sent, waiting for its assignment)'
+      : `it is already in the log of ${r.target}${r.assignedNonce !== undefined && r.assignedNonce >= 0 ? ` at nonce ${r.assignedNonce}` : ''}`
+    throw new RelayError('send/not-cancellable', `cannot ${verb} item ${r.id}: ${why}`, { id: r.id, status: r.status })
   }
 
   get(id: string): Promise<OutboxRecord | undefined> {
@@ -202,11 +279,49 @@ export class SendQueue {
     return (await this.opts.uploads?.get(id)) !== undefined
   }
 
-  private async run(id: string, signal: AbortSignal | undefined, retryRefused: boolean): Promise<OutboxRecord> {
+  private async run(id: string, outer: AbortSignal | undefined, retryRefused: boolean): Promise<OutboxRecord> {
+    const me: Running = { cancel: new AbortController(), attempt: null }
+    this.running.set(id, me)
+    const signal = outer ? AbortSignal.any([outer, me.cancel.signal]) : me.cancel.signal
+    try {
+      return await this.attempts(id, me, signal, retryRefused)
+    } catch (e) {
+      if (me.cancel.signal.aborted) {
+        const rec = await this.opts.store.get(id)
+        throw this.cancelledError(id, rec?.attempts ?? 0, e)
+      }
+      throw e
+    } finally {
+      this.running.delete(id)
+    }
+  }
+
+  private cancelledError(id: string, attempts: number, cause?: unknown): RelayError {
+    const maybe = attempts > 0 ? ` (after ${attempts} attempt${attempts === 1 ? '' : 's'}: one may have reached the network, so it can still be scheduled)` : ''
+    return new RelayError('send/cancelled', `item ${id} was cancelled before the network acknowledged it${maybe}`, { id, attempts }, cause === undefined ? undefined : { cause })
+  }
+
+  /** Sleeps unless cancelled (a cancel wakes it at once; the next step then sees the cancel). */
+  private pause(ms: number, me: Running): Promise<void> {
+    const c = me.cancel.signal
+    if (c.aborted) return Promise.resolve()
+    return new Promise((done) => {
+      const wake = () => done()
+      c.addEventListener('abort', wake, { once: true })
+      void this.sleep(ms).then(() => {
+        c.removeEventListener('abort', wake)
+        done()
+      })
+    })
+  }
+
+  private async attempts(id: string, me: Running, signal: AbortSignal, retryRefused: boolean): Promise<OutboxRecord> {
     const upload = await this.isUpload(id)
     for (let attempt = 0; ; attempt++) {
       const rec = await this.opts.store.get(id)
       if (!rec) throw new RelayError('send/unknown-item', `item ${id} is not in the outgoing queue`, { id })
+      // Cancelled here or in another tab (the loop re-reads the record before every attempt).
+      if (rec.status === 'cancelled' || me.cancel.signal.aborted) throw this.cancelledError(id, rec.attempts)
       if (upload && rec.status === 'sent') {
         // Uploaded, then the tab went away before the record was closed.
         const receipt = await this.uploadReceipt(id)
@@ -215,62 +330,96 @@ export class SendQueue {
       if (rec.status !== 'queued') return rec
       const refused = (rec.lastError ?? '').startsWith(REFUSED_PREFIX)
       if (refused && !(upload && retryRefused && attempt === 0)) throw new RelayError('send/refused', `item ${id} was refused: ${rec.lastError!.slice(REFUSED_PREFIX.length)}`, { id })
-      signal?.throwIfAborted()
-      const bytes = new Uint8Array(rec.raw)
-      if (upload) {
-        const done = await this.uploadOnce(rec, bytes, attempt, signal)
-        if (done) return done
+      signal.throwIfAborted()
+      let endAttempt!: () => void
+      me.attempt = new Promise((r) => (endAttempt = r))
+      const step = this.attemptOnce(rec, upload, attempt, signal).finally(() => {
+        me.attempt = null
+        endAttempt()
+      })
+      const out = await step
+      if (out === 'retry') {
+        await this.pause(this.backoff(attempt), me)
         continue
       }
-      const { scheduler, pushed } = describe(bytes)
-      // An earlier attempt may have reached the SU before the answer got lost: ask before re-posting.
-      if (rec.attempts > 0) {
-        const nonce = await this.lookup(rec, scheduler, signal).catch(() => undefined)
-        if (nonce !== undefined) return this.finishFound(rec, nonce)
-      }
-      // Pushes (From-Process) go to the SU: an MU would crank them a second time.
-      const route = pushed ? 'su' : this.opts.route()
-      let postedTo = ''
-      try {
-        if (route === 'mu') {
-          const mu = this.opts.mu()
-          postedTo = mu.url
-          await mu.postItem(bytes, signal)
-        } else {
-          const su = await this.opts.suFor(rec.target, scheduler)
-          postedTo = su.url
-          await su.postItem(bytes, signal)
-        }
-      } catch (e) {
-        if (isProtocolError(e, 'http/aborted')) throw e
-        const why = reasonOf(e)
-        if (isProtocolError(e) && e.code === 'http/status' && DUPLICATE.test(String(e.details.excerpt ?? ''))) {
-          // The SU already has this id (an earlier attempt got through), or, for a push, an equal
-          // push from the network's MU: either way the message is delivered once.
-          if (pushed && !/message already exists/i.test(String(e.details.excerpt ?? ''))) {
-            await this.opts.store.recordFailure(id, SUPERSEDED_PREFIX + why)
-            const sent = await this.opts.store.markSent(id)
-            this.emit({ type: 'superseded', id, target: sent.target, postedTo })
-            return sent
-          }
-        } else if (isProtocolError(e) && !isRetriable(e as ProtocolError) && (e.code === 'http/status' || e.code === 'http/not-found')) {
-          await this.opts.store.recordFailure(id, REFUSED_PREFIX + why)
-          this.emit({ type: 'refused', id, target: rec.target, error: why })
-          throw new RelayError('send/refused', `${postedTo || route} refused item ${id}: ${why}`, { id, status: Number(e.details.status ?? 0) }, { cause: e })
-        } else {
-          await this.opts.store.recordFailure(id, why)
-          this.emit({ type: 'retry', id, target: rec.target, attempt: attempt + 1, error: why })
-          await this.sleep(this.backoff(attempt))
-          continue
-        }
-      }
-      const sent = await this.opts.store.markSent(id)
-      this.emit({ type: 'sent', id, target: sent.target, postedTo })
-      return sent
+      return out
     }
   }
 
-  /** One upload attempt: the closed record, or null after a failure worth retrying (already slept). */
+  /**
+   * One attempt: the record once acknowledged (or found / uploaded), or 'retry' after a failure
+   * that can heal (recorded; the caller sleeps). Aborted by a cancel, it records the attempt (the
+   * post may have reached the network) and rejects.
+   */
+  private async attemptOnce(rec: OutboxRecord, upload: boolean, attempt: number, signal: AbortSignal): Promise<OutboxRecord | 'retry'> {
+    const id = rec.id
+    const bytes = new Uint8Array(rec.raw)
+    if (upload) return (await this.uploadOnce(rec, bytes, attempt, signal)) ?? 'retry'
+    const { scheduler, pushed } = describe(bytes)
+    // An earlier attempt may have reached the SU before the answer got lost: ask before re-posting.
+    if (rec.attempts > 0) {
+      const nonce = await this.lookup(rec, scheduler, signal).catch(() => undefined)
+      if (nonce !== undefined) return this.finishFound(rec, nonce)
+      signal.throwIfAborted() // cancelled during the lookup: nothing was posted in this attempt
+    }
+    // Pushes (From-Process) go to the SU: an MU would crank them a second time.
+    const route = pushed ? 'su' : this.opts.route()
+    let postedTo = ''
+    try {
+      if (route === 'mu') {
+        const mu = this.opts.mu()
+        postedTo = mu.url
+        await mu.postItem(bytes, signal)
+      } else {
+        const su = await this.opts.suFor(rec.target, scheduler)
+        postedTo = su.url
+        await su.postItem(bytes, signal)
+      }
+    } catch (e) {
+      if (isProtocolError(e, 'http/aborted')) {
+        if (signal.reason instanceof RelayError && signal.reason.code === 'send/cancelled' && postedTo) {
+          await this.opts.store.recordFailure(id, `cancelled while posting to ${postedTo}: the post may have reached it`)
+        }
+        throw e
+      }
+      const why = reasonOf(e)
+      if (isProtocolError(e) && e.code === 'http/status' && DUPLICATE.test(String(e.details.excerpt ?? ''))) {
+        // The SU already has this id (an earlier attempt got through), or, for a push, an equal
+        // push from the network's MU: either way the message is delivered once.
+        if (pushed && !/message already exists/i.test(String(e.details.excerpt ?? ''))) {
+          await this.opts.store.recordFailure(id, SUPERSEDED_PREFIX + why)
+          const sent = await this.opts.store.markSent(id)
+          this.emit({ type: 'superseded', id, target: sent.target, postedTo })
+          return sent
+        }
+      } else if (isProtocolError(e) && !isRetriable(e as ProtocolError) && (e.code === 'http/status' || e.code === 'http/not-found')) {
+        await this.opts.store.recordFailure(id, REFUSED_PREFIX + why)
+        this.emit({ type: 'refused', id, target: rec.target, error: why })
+        throw new RelayError('send/refused', `${postedTo || route} refused item ${id}: ${why}`, { id, status: Number(e.details.status ?? 0) }, { cause: e })
+      } else {
+        await this.opts.store.recordFailure(id, why)
+        this.emit({ type: 'retry', id, target: rec.target, attempt: attempt + 1, error: why })
+        return 'retry'
+      }
+    }
+    return this.acknowledged(rec, postedTo)
+  }
+
+  /** The MU/SU acknowledged the item. Cancelled meanwhile in another tab: it is out anyway, say so. */
+  private async acknowledged(rec: OutboxRecord, postedTo: string): Promise<OutboxRecord> {
+    try {
+      const sent = await this.opts.store.markSent(rec.id)
+      this.emit({ type: 'sent', id: rec.id, target: sent.target, postedTo })
+      return sent
+    } catch (e) {
+      const now = await this.opts.store.get(rec.id)
+      if (now?.status !== 'cancelled') throw e
+      await this.opts.store.recordFailure(rec.id, `acknowledged by ${postedTo} just after it was cancelled: it will probably be scheduled`)
+      throw this.cancelledError(rec.id, now.attempts + 1)
+    }
+  }
+
+  /** One upload attempt: the closed record, or null after a failure worth retrying (not slept yet). */
   private async uploadOnce(rec: OutboxRecord, bytes: Uint8Array, attempt: number, signal?: AbortSignal): Promise<OutboxRecord | null> {
     const uploader = this.opts.uploader?.()
     if (!uploader) throw new RelayError('send/refused', `item ${rec.id} for ${rec.target} needs an uploader, and none is configured`, { id: rec.id })
@@ -278,7 +427,12 @@ export class SendQueue {
     try {
       receipt = await uploader.upload(rec.id, bytes, signal)
     } catch (e) {
-      if (isProtocolError(e, 'http/aborted')) throw e
+      if (isProtocolError(e, 'http/aborted')) {
+        if (signal?.reason instanceof RelayError && signal.reason.code === 'send/cancelled') {
+          await this.opts.store.recordFailure(rec.id, `cancelled while uploading to ${uploader.url}: the upload may have reached it`)
+        }
+        throw e
+      }
       const why = `uploader ${uploader.url}: ${reasonOf(e)}`
       const status = isProtocolError(e) ? Number(e.details.status ?? 0) : 0
       if (isProtocolError(e) && e.code === 'http/status' && DUPLICATE.test(String(e.details.excerpt ?? ''))) {
@@ -290,7 +444,6 @@ export class SendQueue {
       } else {
         await this.opts.store.recordFailure(rec.id, why)
         this.emit({ type: 'retry', id: rec.id, target: rec.target, attempt: attempt + 1, error: why })
-        await this.sleep(this.backoff(attempt))
         return null
       }
     }

@@ -1,13 +1,17 @@
 /**
  * The relay's persistent outgoing queue, keyed by item id. Status only moves forward:
- * queued → sent → assigned (seen in the target's SU log). Enqueueing an id that is already known
- * keeps the existing record, so a restarted tab never sends an item twice.
+ * queued → sent → assigned (seen in the target's SU log), or queued → cancelled (the person's
+ * stop, checked here inside the write so a concurrent acknowledgement and a cancel can't both win).
+ * `cancelled` is terminal except for → assigned: an item whose earlier attempt reached the MU/SU
+ * may be scheduled anyway, and the log is the truth. Enqueueing an id that is already known keeps
+ * the existing record, so a restarted tab never sends an item twice.
  */
 import type { StoreDb } from './db'
 import type { OutboxRecord, OutboxStatus } from './records'
 import { StoreError } from './errors'
 
-const RANK: Record<OutboxStatus, number> = { queued: 0, sent: 1, assigned: 2 }
+// cancelled ranks highest: nothing moves out of it (but see the assigned exception in `advance`).
+const RANK: Record<OutboxStatus, number> = { queued: 0, sent: 1, assigned: 2, cancelled: 3 }
 
 export class OutboxStore {
   constructor(private readonly db: StoreDb) {}
@@ -51,7 +55,19 @@ export class OutboxStore {
     return this.update(id, `marking item ${id} assigned at nonce ${nonce}`, (r) => ({ ...this.advance(r, 'assigned'), assignedNonce: nonce }))
   }
 
+  /**
+   * The person stops a `queued` item (`discarded`: one the network refused). Refused for any other
+   * status, so an item acknowledged a moment earlier stays `sent`.
+   */
+  markCancelled(id: string, opts: { discarded?: boolean } = {}): Promise<OutboxRecord> {
+    return this.update(id, `cancelling item ${id}`, (r) => {
+      if (r.status !== 'queued') throw new StoreError('store/invalid', `outbox item ${id} is ${r.status}, only a queued item can be cancelled`, { id, from: r.status, to: 'cancelled' })
+      return { ...r, status: 'cancelled', cancelledAt: Date.now(), ...(opts.discarded && { discarded: true }) }
+    })
+  }
+
   private advance(r: OutboxRecord, to: OutboxStatus): OutboxRecord {
+    if (r.status === 'cancelled' && to === 'assigned') return { ...r, status: to } // the log is the truth
     if (RANK[to] < RANK[r.status] || (to === r.status && to !== 'sent')) {
       throw new StoreError('store/invalid', `outbox item ${r.id}: cannot move from ${r.status} to ${to}`, { id: r.id, from: r.status, to })
     }

@@ -130,7 +130,13 @@ export interface CheckRecord extends Ordinate {
   checkedAt: number
 }
 
-export type OutboxStatus = 'queued' | 'sent' | 'assigned'
+/**
+ * `queued` → `sent` (acknowledged) → `assigned` (seen in the target's log); `cancelled` is the
+ * person's stop on a `queued` item (or the discard of a refused one) and is terminal, with one
+ * exception: an item cancelled after an attempt that may have reached the MU/SU can still turn up
+ * in the log, and then it is recorded `assigned` (the log is the truth).
+ */
+export type OutboxStatus = 'queued' | 'sent' | 'assigned' | 'cancelled'
 
 /** One signed ANS-104 item waiting to reach (or seen in) its target's SU log. */
 export interface OutboxRecord {
@@ -145,6 +151,10 @@ export interface OutboxRecord {
   lastError?: string
   /** the nonce it got in the target's SU log (status 'assigned') */
   assignedNonce?: number
+  /** when the person cancelled (or discarded) it; kept if it was assigned anyway */
+  cancelledAt?: number
+  /** it was cancelled as a refused item ("Discard"), not while waiting to be sent */
+  discarded?: boolean
   createdAt: number
   updatedAt: number
 }

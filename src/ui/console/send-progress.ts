@@ -11,6 +11,8 @@ export type SendStage =
   | { stage: 'retry'; id: string; attempt: number; reason: string }
   | { stage: 'sent'; id: string; postedTo: string }
   | { stage: 'refused'; id: string; reason: string }
+  /** the person cancelled it before it was acknowledged; `attempts` > 0: one may have got through */
+  | { stage: 'cancelled'; id: string; attempts: number }
   | { stage: 'evaluated'; id: string }
   | { stage: 'no-result'; id: string; reason: string }
 
@@ -30,6 +32,8 @@ export function foldProgress(now: SendStage, p: SendProgress): SendStage {
       return { stage: 'sent', id: p.id, postedTo: 'the uploader' }
     case 'refused':
       return { stage: 'refused', id: p.id, reason: p.error }
+    case 'cancelled':
+      return { stage: 'cancelled', id: p.id, attempts: p.attempts }
     case 'assigned':
       return now.stage === 'sent' || now.stage === 'evaluated' ? now : { stage: 'sent', id: p.id, postedTo: 'the scheduler' }
   }
@@ -49,6 +53,8 @@ export function describeStage(s: SendStage, online: boolean): string {
       return `Sent ${s.id} to ${s.postedTo}; waiting for its result…`
     case 'refused':
       return `Not sent: ${s.id} was refused (${s.reason}).`
+    case 'cancelled':
+      return cancelledText(s.id, s.attempts)
     case 'evaluated':
       return `Sent ${s.id}; evaluated.`
     case 'no-result':
@@ -59,4 +65,13 @@ export function describeStage(s: SendStage, online: boolean): string {
 /** Whether the item may still change stage (the line shows it is in progress). */
 export function inProgress(s: SendStage): boolean {
   return s.stage === 'signing' || s.stage === 'queued' || s.stage === 'retry' || s.stage === 'sent'
+}
+
+/**
+ * The words for a cancelled send. After a failed attempt the post may have reached the MU/SU
+ * anyway (the answer lost on the way back), so "not sent" is only certain without attempts.
+ */
+export function cancelledText(id: string, attempts: number): string {
+  if (attempts === 0) return `Cancelled: not sent (${id} was never posted).`
+  return `Cancelled: not sent. ${id} had ${attempts} failed attempt${attempts === 1 ? '' : 's'}; if one of them reached the network after all, it will still be scheduled, and this page will say so.`
 }
