@@ -18,7 +18,7 @@
  */
 import { PAGE_SIZE, WORDS_PER_PAGE, isZeroPage, pageCountOf, pageLength, wordsOf } from './memory-pages'
 import { diffPages, diffSparse, imageOf, imageToSparse, type PageImage } from './snapshot-image'
-import { forEachPage, isSparseMemory, toDense, type SparseMemory } from '../wasm/sparse-memory'
+import { isSparseMemory, toDense, type SparseMemory } from '../wasm/sparse-memory'
 import { packZeroRuns, unpackZeroRuns } from './snapshot-zero-runs'
 import { StoreError } from './errors'
 import type { SnapshotKind } from './records'
@@ -65,8 +65,9 @@ export interface EncodedSnapshot {
 
 /**
  * Read `memory` synchronously (scan, copy, XOR) and encode it; after the first await the caller may
- * change or drop the memory. Without `base` the snapshot is full. A sparse memory (its non-zero
- * pages, as the runtime worker hands them over) needs no scan; its whole-memory SHA-256 is only
+ * change or drop a dense memory. Without `base` the snapshot is full. A sparse memory (its non-zero
+ * pages, as the runtime worker hands them over) needs no scan, and is kept: the returned image
+ * holds views of its pages, so it must not be modified afterwards. Its whole-memory SHA-256 is only
  * computed when asked for (`hashWholeMemory`), else recorded as null (see wholeMemorySha256).
  */
 export async function encodeSnapshot(memory: Uint8Array | SparseMemory, base?: SnapshotBase | null, opts: EncodeOptions = {}): Promise<EncodedSnapshot> {
@@ -92,10 +93,8 @@ async function encodeSparse(memory: SparseMemory, base: SnapshotBase | null, opt
   const t0 = performance.now()
   const kind: SnapshotKind = base ? 'incremental' : 'full'
   const whole = opts.sha256 !== undefined ? Promise.resolve(opts.sha256) : opts.hashWholeMemory ? sha256Hex(toDense(memory)) : Promise.resolve(null)
-  const { changed, image } = diffSparse(memory, base?.image ?? null)
-  const listed = new Map<number, Int32Array>()
-  forEachPage(memory, (p, bytes) => listed.set(p, wordsOf(bytes)))
-  const data = payloadOf((p) => listed.get(p), changed, memory.byteLength, base?.image ?? null)
+  const { changed, image, current } = diffSparse(memory, base?.image ?? null)
+  const data = payloadOf((_, k) => current[k], changed, memory.byteLength, base?.image ?? null)
   return finishLink(kind, memory.byteLength, changed, image, data, base, whole, t0)
 }
 
@@ -132,12 +131,12 @@ function pagePayload(memory: Uint8Array, pages: readonly number[], base: PageIma
   }, pages, memory.byteLength, base)
 }
 
-/** `pageWords(p)`: the words of page p now (undefined: all zero). */
-function payloadOf(pageWords: (p: number) => Int32Array | undefined, pages: readonly number[], byteLength: number, base: PageImage | null): Uint8Array<ArrayBuffer> {
+/** `pageWords(p, k)`: the words of page p (the k-th listed) now (undefined: all zero). */
+function payloadOf(pageWords: (p: number, k: number) => Int32Array | undefined, pages: readonly number[], byteLength: number, base: PageImage | null): Uint8Array<ArrayBuffer> {
   const out = new Int32Array(pages.length * WORDS_PER_PAGE)
   let size = 0
   pages.forEach((p, k) => {
-    const now = pageWords(p)
+    const now = pageWords(p, k)
     const at = k * WORDS_PER_PAGE
     if (now) out.set(now, at)
     const old = base && p < pageCountOf(base.byteLength) ? base.pages.get(p) : undefined

@@ -8,7 +8,8 @@
  * bench/snapshot.bench.ts, test/e2e/store-aos.spec.ts).
  */
 import { WORDS_PER_PAGE, isZeroPage, pageCountOf, pageEquals, pageLength, wordsOf } from './memory-pages'
-import { forEachPage, type SparseMemory } from '../wasm/sparse-memory'
+import type { SparseMemory } from '../wasm/sparse-memory'
+import { StoreError } from './errors'
 
 export interface PageImage {
   byteLength: number
@@ -45,31 +46,58 @@ export function diffPages(memory: Uint8Array, base: PageImage | null): PageChang
   return { changed, image: { byteLength: memory.byteLength, pages } }
 }
 
+/** `PageChanges` of a sparse memory, with the changed pages' current words (undefined: now zero). */
+export interface SparseChanges extends PageChanges {
+  current: (Int32Array | undefined)[]
+}
+
 /**
  * `diffPages` for a memory given as its non-zero pages (sparse-memory.ts): pages it lists are
- * compared with the base, base pages it doesn't list went to zero. No scan of the whole memory.
+ * compared with the base, base pages it doesn't list went to zero. No scan of the whole memory, one
+ * merge walk of both page lists. The image keeps views of `memory`'s pages, not copies: a sparse
+ * memory handed to the store (the runtime worker's transfer) is never modified afterwards.
  */
-export function diffSparse(memory: SparseMemory, base: PageImage | null): PageChanges {
+export function diffSparse(memory: SparseMemory, base: PageImage | null): SparseChanges {
   const n = pageCountOf(memory.byteLength)
-  const listed = new Map<number, Int32Array>()
-  forEachPage(memory, (p, bytes) => listed.set(p, wordsOf(bytes)))
-  const baseHas = (p: number) => base !== null && p < pageCountOf(base.byteLength) && base.pages.has(p)
-  const candidates = new Set<number>(listed.keys())
-  if (base) for (const p of base.pages.keys()) if (p < n && baseHas(p)) candidates.add(p)
+  const words = wordsOf(memory.data)
+  const olds = base ? [...base.pages.keys()].filter((p) => p < n && p < pageCountOf(base.byteLength)).sort((a, b) => a - b) : []
   const changed: number[] = []
+  const current: (Int32Array | undefined)[] = []
   const pages = new Map<number, Int32Array>()
-  for (const p of [...candidates].sort((a, b) => a - b)) {
-    const cur = listed.get(p)
-    const old = baseHas(p) ? base!.pages.get(p) : undefined
-    if (cur && old && sameWords(cur, old)) {
+  let j = 0
+  let at = 0
+  let prev = -1
+  for (const p of memory.pages) {
+    const len = pageLength(p, memory.byteLength)
+    if (p <= prev || len <= 0 || at + len > memory.data.byteLength) {
+      throw new StoreError('store/invalid', `sparse memory: page ${p} ${p <= prev ? `listed after page ${prev} (pages must ascend)` : `does not fit its ${memory.byteLength}-byte memory or its ${memory.data.byteLength} bytes of page data`}`)
+    }
+    prev = p
+    // base pages below p that the memory doesn't list went to zero
+    for (; j < olds.length && olds[j]! < p; j++) {
+      changed.push(olds[j]!)
+      current.push(undefined)
+    }
+    const cur = words.subarray(at / 4, Math.ceil((at + len) / 4))
+    at += len
+    const old = j < olds.length && olds[j] === p ? base!.pages.get(olds[j++]!) : undefined
+    if (old && sameWords(cur, old)) {
       pages.set(p, old)
       continue
     }
-    const zero = !cur || isZeroPage(cur, 0)
-    if (old || !zero) changed.push(p)
-    if (cur && !zero) pages.set(p, cur.slice())
+    const zero = isZeroPage(cur, 0)
+    if (old || !zero) {
+      changed.push(p)
+      current.push(zero ? undefined : cur)
+    }
+    if (!zero) pages.set(p, cur)
   }
-  return { changed, image: { byteLength: memory.byteLength, pages } }
+  if (at !== memory.data.byteLength) throw new StoreError('store/invalid', `sparse memory: ${memory.data.byteLength} bytes of page data for pages needing ${at}`)
+  for (; j < olds.length; j++) {
+    changed.push(olds[j]!)
+    current.push(undefined)
+  }
+  return { changed, image: { byteLength: memory.byteLength, pages }, current }
 }
 
 /** An image as a sparse memory (what the runtime loads). */
@@ -89,8 +117,15 @@ export function imageToSparse(image: PageImage): SparseMemory {
 }
 
 function sameWords(a: Int32Array, b: Int32Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  const n = a.length
+  if (n !== b.length) return false
+  let i = 0
+  // unrolled like isZeroPage: most pages compared are equal, so the whole page is read
+  for (const stop = n - 7; i < stop; i += 8) {
+    if (a[i] !== b[i] || a[i + 1] !== b[i + 1] || a[i + 2] !== b[i + 2] || a[i + 3] !== b[i + 3] ||
+      a[i + 4] !== b[i + 4] || a[i + 5] !== b[i + 5] || a[i + 6] !== b[i + 6] || a[i + 7] !== b[i + 7]) return false
+  }
+  for (; i < n; i++) if (a[i] !== b[i]) return false
   return true
 }
 

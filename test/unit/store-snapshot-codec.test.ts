@@ -246,6 +246,33 @@ describe('snapshot codec', () => {
     expect(hex(toDense(two.memory))).toBe(hex(m1))
   })
 
+  it('property: a sparse memory (as the runtime worker hands it over) encodes to the same link as the dense one, zero pages listed or not', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.array(fc.tuple(fc.nat(11), fc.nat(PAGE_SIZE - 1), fc.nat(255)), { maxLength: 5 }), { minLength: 1, maxLength: 4 }),
+      fc.nat(11),
+      async (steps, listedZero) => {
+        const mem = new Uint8Array(12 * PAGE_SIZE)
+        let dense: EncodedSnapshot | undefined
+        let sparse: EncodedSnapshot | undefined
+        for (const edits of steps) {
+          for (const [p, off, v] of edits) mem[p * PAGE_SIZE + off] = v
+          const s = toSparse(mem)
+          // a listed page that is all zero (allowed: "a listed page may also be zero")
+          const pages = [...new Set([...s.pages, listedZero])].sort((a, b) => a - b)
+          const withZero = { byteLength: mem.byteLength, pages: Uint32Array.from(pages), data: new Uint8Array(pages.length * PAGE_SIZE) }
+          pages.forEach((p, k) => withZero.data.set(mem.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE), k * PAGE_SIZE))
+          const d = await encodeSnapshot(mem, dense ? { contentSha256: dense.contentSha256, image: dense.image } : null)
+          const sp = await encodeSnapshot(withZero, sparse ? { contentSha256: sparse.contentSha256, image: sparse.image } : null)
+          expect([...sp.pages]).toEqual([...d.pages])
+          expect(sp.contentSha256).toBe(d.contentSha256)
+          expect([...sp.image.pages.keys()]).toEqual([...d.image.pages.keys()])
+          for (const [p, w] of d.image.pages) expect(Buffer.from(sp.image.pages.get(p)!.buffer, sp.image.pages.get(p)!.byteOffset, w.byteLength).equals(Buffer.from(w.buffer, w.byteOffset, w.byteLength))).toBe(true)
+          dense = d
+          sparse = sp
+        }
+      }), { numRuns: 40 })
+  })
+
   it('refuses a chain that does not start with a full snapshot', async () => {
     const m = sparseMemory(4, [1], 8)
     const { l } = await link(1, m)
