@@ -34,7 +34,11 @@ export interface SchedulePageQuery {
   to?: number
   /** Page size; the SU defaults to 100. */
   limit?: number
-  /** Ask for base64url anchors when they are not UTF-8 (so they can be verified). */
+  /**
+   * Ask for base64url anchors when they are not UTF-8 (default true). A real SU signs every
+   * assignment with 32 random anchor bytes and shows them only when asked: without them no
+   * assignment signature verifies. `false` gives the SU's plain JSON.
+   */
   showAnchor?: boolean
   signal?: AbortSignal
 }
@@ -51,6 +55,7 @@ export interface StreamOptions {
   /** Inclusive upper timestamp bound (ms). Timestamp mode. */
   to?: number
   pageSize?: number
+  /** see SchedulePageQuery.showAnchor (default true) */
   showAnchor?: boolean
   signal?: AbortSignal
 }
@@ -105,7 +110,7 @@ export class SuClient {
       from: q.from,
       to: q.to,
       limit: q.limit,
-      'show-anchor': q.showAnchor ? 'true' : undefined,
+      'show-anchor': q.showAnchor === false ? undefined : 'true',
     })
     return this.http.json({ url, signal: q.signal }, suPage)
   }

@@ -15,6 +15,8 @@ export interface SignItemInput {
   data?: string | Uint8Array
   target?: string
   anchor?: string
+  /** 32 raw anchor bytes (any bytes, like the real SU's random ones); arbundles only takes text */
+  rawAnchor?: Uint8Array
 }
 
 export async function signItem(signer: ArweaveSigner, input: SignItemInput): Promise<DataItem> {
@@ -22,7 +24,15 @@ export async function signItem(signer: ArweaveSigner, input: SignItemInput): Pro
     tags: input.tags,
     ...(input.target ? { target: input.target } : {}),
     ...(input.anchor ? { anchor: input.anchor } : {}),
+    ...(input.rawAnchor ? { anchor: 'A'.repeat(32) } : {}),
   })
+  if (input.rawAnchor) {
+    if (input.rawAnchor.length !== 32) throw new Error(`an anchor is 32 bytes, got ${input.rawAnchor.length}`)
+    // The placeholder text anchor fixed the layout; its bytes are replaced before signing.
+    const raw = item.getRaw()
+    const anchorAt = 2 + item.signatureLength + item.ownerLength + (input.target ? 33 : 1) + 1
+    raw.set(input.rawAnchor, anchorAt)
+  }
   await item.sign(signer)
   return item
 }
@@ -74,10 +84,17 @@ export function ownerOf(item: DataItem): OwnerJson {
   return { address: addressOfOwner(item.owner), key: item.owner }
 }
 
-/** Raw anchor bytes as UTF-8, or null when absent (json.rs maps "" to None). */
-export function anchorText(item: DataItem): string | null {
+/**
+ * The anchor as the SU's JSON gives it (bytes.rs `anchor()` / `anchor_b64()`, json.rs maps "" to
+ * None): UTF-8 text; bytes that are not UTF-8 come back as "" (null), or as base64url when the
+ * request asked `show-anchor` (only assignments honour it).
+ */
+export function anchorText(item: DataItem, showAnchor = false): string | null {
   const raw = item.rawAnchor
-  return raw.length === 0 ? null : lossyText(raw)
+  if (raw.length === 0) return null
+  const text = textIfUtf8(raw)
+  if (text !== null) return text === '' ? null : text
+  return showAnchor ? Buffer.from(raw).toString('base64url') : null
 }
 
 /** Target as base64url, or "" when absent (json.rs keeps Some("")). */

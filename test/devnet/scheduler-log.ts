@@ -5,6 +5,7 @@
  * gen_assignment) and the legacynet hash chain.
  */
 import type { DataItem } from 'arbundles'
+import { randomBytes } from 'node:crypto'
 import { pushDeepHash } from './push-deep-hash'
 import { now } from './clock'
 import { signItem, tagValue, type Tag } from './data-item'
@@ -162,7 +163,9 @@ export class SchedulerLog {
     ]
     if (messageId !== log.processId) tags.push({ name: 'Message', value: messageId })
     for (const e of exclude) tags.push({ name: 'Exclude', value: e })
-    const assignment = await signItem(this.key.signer, { tags })
+    // Like the real SU (bytes.rs DataItem::new), 32 random anchor bytes: its JSON shows them only
+    // with `show-anchor`, so a client that doesn't ask cannot verify the assignment.
+    const assignment = await signItem(this.key.signer, { tags, rawAnchor: randomBytes(32) })
     const entry: ScheduledEntry = {
       processId: log.processId,
       nonce,

@@ -56,19 +56,20 @@ function messageJson(item: DataItem): MessageJson {
   }
 }
 
-function assignmentJson(item: DataItem): AssignmentJson {
+function assignmentJson(item: DataItem, showAnchor: boolean): AssignmentJson {
   return {
     id: item.id,
     owner: ownerOf(item),
     tags: item.tags,
     signature: item.signature,
-    anchor: anchorText(item),
+    anchor: anchorText(item, showAnchor),
     target: targetText(item),
   }
 }
 
-export function nodeJson(entry: ScheduledEntry): NodeJson {
-  return { message: entry.message ? messageJson(entry.message) : null, assignment: assignmentJson(entry.assignment) }
+/** `showAnchor`: the request had a `show-anchor` parameter (any value, as the SU's routes read it). */
+export function nodeJson(entry: ScheduledEntry, showAnchor = false): NodeJson {
+  return { message: entry.message ? messageJson(entry.message) : null, assignment: assignmentJson(entry.assignment, showAnchor) }
 }
 
 export function processJson(log: ProcessLog): ProcessJson {

@@ -14,6 +14,8 @@ export function suRoutes(scheduler: SchedulerLog, gateway: GatewayStore, compute
     if (!pid) throw new HttpError(400, `process-id query parameter is required on GET ${req.path}`)
     return pid
   }
+  // The SU's routes pass `show-anchor` on as an Option: present with any value means show.
+  const showAnchor = (req: Req): boolean => req.query.has('show-anchor')
   return [
     route('GET', '/', () => ({ json: { timestamp: now(), address: scheduler.address } })),
     route('GET', '/timestamp', () => ({ json: { timestamp: String(now()), block_height: padHeight(gateway.height) } })),
@@ -27,7 +29,7 @@ export function suRoutes(scheduler: SchedulerLog, gateway: GatewayStore, compute
       if (!log) throw new HttpError(404, `process ${req.params.pid} not found`)
       const last = log.entries[log.entries.length - 1]
       if (!last) throw new HttpError(404, `process ${req.params.pid} has no messages`)
-      return { json: nodeJson(last) }
+      return { json: nodeJson(last, showAnchor(req)) }
     }),
     route('GET', '/:id', (req) => {
       const id = req.params.id!
@@ -44,13 +46,13 @@ export function suRoutes(scheduler: SchedulerLog, gateway: GatewayStore, compute
         const page = selectPage(asProcess.entries, q)
         const json: PageJson = {
           page_info: { has_next_page: page.hasNextPage },
-          edges: page.entries.map((e) => ({ cursor: page.cursorOf(e), node: nodeJson(e) })),
+          edges: page.entries.map((e) => ({ cursor: page.cursorOf(e), node: nodeJson(e, showAnchor(req)) })),
         }
         return { json }
       }
       const entry = scheduler.find(pid, id) ?? scheduler.findAssignment(id)
       if (!entry || entry.processId !== pid) throw new HttpError(404, `message ${id} not found on process ${pid}`)
-      return { json: nodeJson(entry) }
+      return { json: nodeJson(entry, showAnchor(req)) }
     }),
     route('POST', '/', async (req) => {
       const assign = assignQuery(req.query)

@@ -67,6 +67,24 @@ describe('clients against the devnet', () => {
     expect(checker.state.nonce).toBe(3)
   })
 
+  it('assignments carry 32 random anchor bytes, shown only with show-anchor, as a real SU does', async () => {
+    const page = async (show: boolean) => (await (await fetch(`${devnet.urls.su}/${pid}?process-id=${pid}${show ? '&show-anchor=true' : ''}`)).json()) as
+      { edges: { node: { assignment: { anchor: string | null } } }[] }
+    const hidden = await page(false)
+    expect(hidden.edges.map((e) => e.node.assignment.anchor)).toEqual(hidden.edges.map(() => null))
+    const shown = (await page(true)).edges.map((e) => e.node.assignment.anchor)
+    for (const a of shown) expect(Buffer.from(a!, 'base64url')).toHaveLength(32)
+    expect(new Set(shown).size).toBe(shown.length)
+
+    // Without show-anchor the SU hides what was signed: the first assignment cannot verify.
+    const su = new SuClient(devnet.urls.su, http)
+    const checker = new LogChecker({ processId: pid, scheduler: { address: devnet.suAddress } })
+    const plain = await su.getSchedulePage({ processId: pid, showAnchor: false })
+    const r = await checker.checkPage(plain.edges)
+    expect(r.verified).toEqual([])
+    expect(r.failure).toMatchObject({ code: 'log/assignment-signature', details: { nonce: 0 } })
+  })
+
   it('reads CU results and the module bytes', async () => {
     const cu = new CuClient(devnet.urls.cu, http)
     const r = await cu.result(messageIds[0]!, pid)

@@ -50,14 +50,17 @@ interface AoClient {
 const tag = (tags: Tag[], name: string) => tags.find((t) => t.name === name)?.value
 
 /** Rebuilds the binary item from its SU JSON and verifies it: proves the JSON is exactly what was signed. */
-async function verifiesAsSigned(j: Item): Promise<boolean> {
+/** `binaryAnchor`: the JSON anchor is base64url of the raw bytes (an assignment read with show-anchor). */
+async function verifiesAsSigned(j: Item, binaryAnchor = false): Promise<boolean> {
   const publicKey = Buffer.from(fromB64Url(j.owner.key))
   const keyOnly = { publicKey, signatureType: 1, signatureLength: 512, ownerLength: 512, sign: () => new Uint8Array() }
+  const rawAnchor = binaryAnchor && j.anchor ? Buffer.from(fromB64Url(j.anchor)) : null
   const item = createData(j.data ?? '', keyOnly as never, {
     tags: j.tags,
     ...(j.target ? { target: j.target } : {}),
-    ...(j.anchor ? { anchor: j.anchor } : {}),
+    ...(j.anchor ? { anchor: rawAnchor ? 'A'.repeat(32) : j.anchor } : {}),
   })
+  if (rawAnchor) rawAnchor.copy(item.getRaw(), 2 + 512 + 512 + (j.target ? 33 : 1) + 1)
   await item.setSignature(Buffer.from(fromB64Url(j.signature)))
   return item.id === j.id && (await DataItem.verify(item.getRaw()))
 }
@@ -154,7 +157,7 @@ describe('devnet', () => {
   })
 
   it('serves a reference-shaped SU log: nonces, hash chain, SU-signed assignments, original messages', async () => {
-    const { status, body: page } = await getJson<Page>(`${devnet.urls.su}/${pid}?process-id=${pid}`)
+    const { status, body: page } = await getJson<Page>(`${devnet.urls.su}/${pid}?process-id=${pid}&show-anchor=true`)
     expect(status).toBe(200)
     expect(page.page_info.has_next_page).toBe(false)
     const edges = page.edges
@@ -186,7 +189,8 @@ describe('devnet', () => {
           : toB64Url(createHash('sha256').update(fromB64Url(prevAssignment)).update(fromB64Url(prevChain)).digest())
       expect(tag(a.tags, 'Hash-Chain')).toBe(expectedChain)
       expect(a.owner.address).toBe(devnet.suAddress)
-      expect(await verifiesAsSigned(a)).toBe(true)
+      expect(fromB64Url(a.anchor!)).toHaveLength(32) // the SU's random anchor, shown as base64url
+      expect(await verifiesAsSigned(a, true)).toBe(true)
       expect(await verifiesAsSigned(m)).toBe(true)
       prevAssignment = a.id
       prevChain = tag(a.tags, 'Hash-Chain')!

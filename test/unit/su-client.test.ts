@@ -93,7 +93,10 @@ describe('SuClient', () => {
     expect(page.edges.map((e) => e.cursor)).toEqual(['5', '6', '7', '8'])
     expect(page.hasNextPage).toBe(false)
     expect(s.seen[0]!.path).toBe(`/${PID}`)
-    expect(Object.fromEntries(s.seen[0]!.query)).toEqual({ 'process-id': PID, 'from-nonce': '4', 'to-nonce': '8', limit: '100' })
+    expect(Object.fromEntries(s.seen[0]!.query)).toEqual({ 'process-id': PID, 'from-nonce': '4', 'to-nonce': '8', limit: '100', 'show-anchor': 'true' })
+    // showAnchor: false gives the SU's plain JSON (anchors that are not UTF-8 come back null)
+    await new SuClient(s.url, http).getSchedulePage({ processId: PID, fromNonce: 4, limit: 1, showAnchor: false })
+    expect(s.seen[1]!.query.has('show-anchor')).toBe(false)
   })
 
   it('streams all pages by nonce, each continuing the previous', async () => {

@@ -20,7 +20,8 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createData, ArweaveSigner } from 'arbundles'
+import { ArweaveSigner } from 'arbundles'
+import { signItem } from '../../devnet/data-item'
 import { loadKey, type KeyName } from '../../devnet/keys'
 import { nextHashChain } from '../../../src/protocol/hash-chain'
 import type { ProtocolErrorCode } from '../../../src/protocol/errors'
@@ -91,7 +92,7 @@ export async function captureLog(suUrl: string, processId: string): Promise<Capt
   const edges: RawEdge[] = []
   let from = -1
   for (;;) {
-    const page = (await getJson(`${suUrl}/${processId}?process-id=${processId}&from-nonce=${from}&limit=100`)) as { page_info: { has_next_page: boolean }; edges: RawEdge[] }
+    const page = (await getJson(`${suUrl}/${processId}?process-id=${processId}&from-nonce=${from}&limit=100&show-anchor=true`)) as { page_info: { has_next_page: boolean }; edges: RawEdge[] }
     edges.push(...page.edges)
     const last = page.edges[page.edges.length - 1]
     if (!page.page_info.has_next_page || !last) break
@@ -106,21 +107,26 @@ export function nonceOf(e: RawEdge): number {
 
 const tagOf = (item: RawItem, name: string) => item.tags.find((t) => t.name === name)?.value
 
-async function signRaw(key: KeyName, fields: { tags: RawTag[]; data?: string; anchor?: string | null; target?: string | null }): Promise<{ id: string; signature: string; owner: string }> {
+/**
+ * `binaryAnchor`: the anchor is base64url of raw bytes (an assignment captured with show-anchor:
+ * the SU's 32 random bytes); otherwise it is the anchor's text.
+ */
+async function signRaw(key: KeyName, fields: { tags: RawTag[]; data?: string; anchor?: string | null; target?: string | null; binaryAnchor?: boolean }): Promise<{ id: string; signature: string; owner: string }> {
   const signer = new ArweaveSigner(loadKey(key).jwk as never)
-  const item = createData(fields.data ?? '', signer, {
+  const item = await signItem(signer, {
     tags: fields.tags,
+    data: fields.data ?? '',
     ...(fields.target ? { target: fields.target } : {}),
-    ...(fields.anchor ? { anchor: fields.anchor } : {}),
+    ...(fields.anchor && !fields.binaryAnchor ? { anchor: fields.anchor } : {}),
+    ...(fields.anchor && fields.binaryAnchor ? { rawAnchor: Buffer.from(fields.anchor, 'base64url') } : {}),
   })
-  await item.sign(signer)
   return { id: item.id, signature: item.signature, owner: item.owner }
 }
 
 /** Re-sign an assignment with `key` after replacing some of its tags. */
 async function resignAssignment(a: RawItem, key: KeyName, replace: Record<string, string>): Promise<RawItem> {
   const tags = a.tags.map((t) => (t.name in replace ? { name: t.name, value: replace[t.name]! } : t))
-  const s = await signRaw(key, { tags, anchor: a.anchor, target: a.target })
+  const s = await signRaw(key, { tags, anchor: a.anchor, target: a.target, binaryAnchor: true })
   const k = loadKey(key)
   return { ...a, id: s.id, signature: s.signature, owner: { address: k.address, key: s.owner }, tags }
 }
