@@ -10,7 +10,7 @@
  */
 import {
   NodeError, type Capabilities, type Capability, type CronMonitorState, type CrankSummary, type DryRunRequest, type LightNodeClient, type LoggedMessage, type MessageResult,
-  type ProcessEvent, type ProcessHandle, type ProcessSummary, type SendReceipt, type SendRequest, type Settings,
+  type PendingSendChange, type ProcessEvent, type ProcessHandle, type ProcessSummary, type SendReceipt, type SendRequest, type Settings,
   type SpawnReceipt, type SpawnRequest, type WalletState,
 } from './contract'
 import { createNodeClient, type NodeClientOptions } from './node-client'
@@ -104,6 +104,18 @@ function defaultStorage(): KeyValueStorage | undefined {
   }
 }
 
+/** A queue event as the contract's plain change (no upload receipts or relay types in the UI). */
+function queueChange(e: QueueEvent): PendingSendChange {
+  switch (e.type) {
+    case 'assigned':
+      return e.afterCancel ? { type: 'assigned', id: e.id, target: e.target, nonce: e.nonce, afterCancel: true } : { type: 'assigned', id: e.id, target: e.target, nonce: e.nonce }
+    case 'cancelled':
+      return { type: 'cancelled', id: e.id, target: e.target, discarded: e.discarded, attempts: e.attempts }
+    default:
+      return { type: e.type, id: e.id, target: e.target }
+  }
+}
+
 export function createAppClient(opts: AppClientOptions = {}): AppClient {
   const compute = createNodeClient({ ...opts.compute, ...(opts.storage && { storage: opts.storage }) })
   const kv = opts.storage ?? defaultStorage()
@@ -119,7 +131,9 @@ export function createAppClient(opts: AppClientOptions = {}): AppClient {
   /** Tracked sends: per item id once known; `claims` are sends whose item is being signed, by target. */
   const tracked = new Map<string, (p: SendProgress) => void>()
   const claims: { target: string; onProgress: (p: SendProgress) => void; claimed: (id: string) => void }[] = []
+  const sendListeners = new Set<(c: PendingSendChange) => void>()
   const onQueue = (e: QueueEvent) => {
+    for (const l of sendListeners) l(queueChange(e))
     if (e.type === 'queued' && !tracked.has(e.id)) {
       // The first item queued for a target after its tracked send started signing is that send's
       // item (a send signs one item and queues it at once; its id is unknown until signed).
@@ -403,6 +417,15 @@ export function createAppClient(opts: AppClientOptions = {}): AppClient {
       subscribe(listener) {
         walletListeners.add(listener)
         return () => walletListeners.delete(listener)
+      },
+    },
+    sends: {
+      pending: async () => (await needRelay()).pending(),
+      cancel: async (id) => (await needRelay()).cancel(id),
+      discard: async (id) => (await needRelay()).discard(id),
+      subscribe(listener) {
+        sendListeners.add(listener)
+        return () => sendListeners.delete(listener)
       },
     },
     crons: {

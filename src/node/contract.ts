@@ -61,6 +61,10 @@ export type NodeErrorCode =
   | 'wallet/bad-keyfile'
   | 'storage/unsupported'
   | 'storage/quota'
+  /** the person cancelled the send before the network acknowledged it; `details.attempts` > 0: one may have got through */
+  | 'send/cancelled'
+  /** cancel/discard of an item that is already acknowledged, assigned or cancelled (or, for discard, not refused) */
+  | 'send/not-cancellable'
 
 export interface NodeErrorInfo {
   code: NodeErrorCode
@@ -293,6 +297,34 @@ export interface SendReceipt {
   postedTo: string
 }
 
+/**
+ * An item of this browser's outgoing queue that is not yet in its target's log: `queued` (waiting
+ * for the network; `attempts` failed so far, `lastError` the last reason, `refused: …` when the
+ * MU/SU refused it), `sent` (acknowledged, waiting for its assignment), or `cancelled` (stopped by
+ * the person, listed for a day; `discarded` when it was a refused one).
+ */
+export interface PendingSend {
+  id: string
+  target: string
+  status: 'queued' | 'sent' | 'cancelled'
+  attempts: number
+  lastError?: string
+  createdAt: number
+  updatedAt: number
+  cancelledAt?: number
+  discarded?: boolean
+}
+
+/** A change in the outgoing queue, for live views (the item's id and what happened to it). */
+export type PendingSendChange =
+  | { type: 'queued' | 'sent' | 'retry' | 'refused' | 'superseded' | 'uploaded'; id: string; target: string }
+  /** `afterCancel`: it had been cancelled, but an earlier attempt reached the network */
+  | { type: 'assigned'; id: string; target: string; nonce: number; afterCancel?: boolean }
+  | { type: 'cancelled'; id: string; target: string; discarded: boolean; attempts: number }
+
+/** The prefix of `PendingSend.lastError` for an item the MU/SU refused (final). */
+export const REFUSED_ERROR_PREFIX = 'refused: '
+
 export interface CronSpec {
   /** e.g. `10-minutes`, `5-blocks` (`Cron-Interval` tag) */
   interval: string
@@ -447,6 +479,17 @@ export interface LightNodeClient extends Omit<NodeClient, 'wallet'> {
     /** the address of the keyfile stored encrypted on this device, or null */
     storedKeyfile(): Promise<string | null>
     forgetStoredKeyfile(): Promise<void>
+  }
+  /** This browser's outgoing queue (the relay's): see and stop what is not yet in a log. */
+  sends: {
+    /** items not yet assigned, and those cancelled in the last day, oldest first */
+    pending(): Promise<PendingSend[]>
+    /** stops a queued item; `send/not-cancellable` once the network acknowledged it */
+    cancel(id: string): Promise<PendingSend>
+    /** drops an item the network refused (`lastError` starts with `refused: `) */
+    discard(id: string): Promise<PendingSend>
+    /** every change of the queue; returns the unsubscribe */
+    subscribe(listener: (change: PendingSendChange) => void): () => void
   }
   crons: {
     /** starts (`on`) or stops pushing the cron outboxes of `processId`; see `CronMonitorState` */

@@ -6,7 +6,7 @@
  * `NodeError`s with the contract's codes and the relay's precise message.
  */
 import { wrap, proxy, type Remote } from 'comlink'
-import { NodeError, type NodeErrorCode, type SendReceipt, type SendRequest, type Settings, type SpawnReceipt, type SpawnRequest, type WalletState } from './contract'
+import { NodeError, type NodeErrorCode, type PendingSend, type SendReceipt, type SendRequest, type Settings, type SpawnReceipt, type SpawnRequest, type WalletState } from './contract'
 import { RelayError, isRelayError } from '../relay/errors'
 import { messageItem, spawnItem } from '../relay/item-builder'
 import { BrowserWalletSigner, KeyfileSigner, findBrowserWallet, type ArweaveWalletApi, type ItemSigner } from '../relay/signer'
@@ -162,8 +162,19 @@ export class RelayClient {
     return { processId: r.id, postedTo: r.postedTo }
   }
 
-  pending() {
+  /** This browser's outgoing items not yet assigned (and recently cancelled ones). */
+  pending(): Promise<PendingSend[]> {
     return call(() => this.backend.pending())
+  }
+
+  /** Stops a queued item before the network acknowledges it. */
+  cancel(id: string): Promise<PendingSend> {
+    return call(() => this.backend.cancel(id))
+  }
+
+  /** Drops an item the network refused. */
+  discard(id: string): Promise<PendingSend> {
+    return call(() => this.backend.discard(id))
   }
 
   /** Crank here: pushes the outbox of a result this tab evaluated (null when cranking is off). */
@@ -272,6 +283,8 @@ const CODE_MAP: Record<string, NodeErrorCode> = {
   'item/invalid': 'input/bad-tag',
   'send/refused': 'network/status',
   'send/unknown-item': 'network/status',
+  'send/cancelled': 'send/cancelled',
+  'send/not-cancellable': 'send/not-cancellable',
   'crank/bad-outbox': 'process/evaluation-failed',
 }
 

@@ -51,8 +51,35 @@ export interface SubmitReceipt {
   postedTo: string
 }
 
+/** An item of the outgoing queue as the person sees it (no bytes). */
+export interface PendingItem {
+  id: string
+  target: string
+  status: 'queued' | 'sent' | 'cancelled'
+  attempts: number
+  lastError?: string
+  createdAt: number
+  updatedAt: number
+  cancelledAt?: number
+  discarded?: boolean
+}
+
+/** How long a cancelled item stays listed by `pending()`, so the person sees what became of it. */
+export const SHOW_CANCELLED_MS = 24 * 60 * 60 * 1000
+
 /** Processes whose crons this tab cranks (restarted by `resumeCrons` after a reload). */
 const MONITORED_KEY = 'cron.monitored'
+
+function pendingItem(r: OutboxRecord): PendingItem {
+  if (r.status === 'assigned') throw new RelayError('send/unknown-item', `item ${r.id} is assigned, not pending`, { id: r.id })
+  const { id, target, status, attempts, lastError, createdAt, updatedAt, cancelledAt, discarded } = r
+  return {
+    id, target, status, attempts, createdAt, updatedAt,
+    ...(lastError !== undefined && { lastError }),
+    ...(cancelledAt !== undefined && { cancelledAt }),
+    ...(discarded && { discarded }),
+  }
+}
 
 export class RelayService {
   private readonly http = new HttpClient()
@@ -141,9 +168,21 @@ export class RelayService {
     return this.queue.observeAssigned(id, nonce)
   }
 
-  async pending(): Promise<{ id: string; target: string; status: OutboxStatus; attempts: number; lastError?: string }[]> {
-    const all = [...(await this.queue.list('queued')), ...(await this.queue.list('sent'))]
-    return all.map(({ id, target, status, attempts, lastError }) => (lastError === undefined ? { id, target, status, attempts } : { id, target, status, attempts, lastError }))
+  /** Items not yet assigned (queued, sent), and those cancelled in the last SHOW_CANCELLED_MS; oldest first. */
+  async pending(now = Date.now()): Promise<PendingItem[]> {
+    const cancelled = (await this.queue.list('cancelled')).filter((r) => (r.cancelledAt ?? r.updatedAt) >= now - SHOW_CANCELLED_MS)
+    const all = [...(await this.queue.list('queued')), ...(await this.queue.list('sent')), ...cancelled]
+    return all.sort((a, b) => a.createdAt - b.createdAt).map(pendingItem)
+  }
+
+  /** Stops a queued item (see SendQueue.cancel for the race with a post in flight). */
+  async cancel(id: string): Promise<PendingItem> {
+    return pendingItem(await this.queue.cancel(id))
+  }
+
+  /** Drops an item the network refused, so it is never tried again. */
+  async discard(id: string): Promise<PendingItem> {
+    return pendingItem(await this.queue.discard(id))
   }
 
   /** After this tab evaluated `origin.messageId`: push its outbox when cranking here. */

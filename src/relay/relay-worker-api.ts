@@ -5,7 +5,7 @@
 import { openAolightStore, type AolightStore } from '../store'
 import type { CrankOrigin, CrankReport, OutboxResult } from './crank'
 import { RelayError, reasonOf, type RelayErrorCode } from './errors'
-import { RelayService, type CronMode, type RelayConfig, type SubmitReceipt } from './relay-service'
+import { RelayService, type CronMode, type PendingItem, type RelayConfig, type SubmitReceipt } from './relay-service'
 import type { QueueEvent } from './send-queue'
 import { MemoryQueueStore } from './memory-queue-store'
 import type { KeyValueStore } from './keyfile-vault'
@@ -24,7 +24,12 @@ export interface RelayWorkerApi {
   submit(bytes: Uint8Array, untilAssigned?: boolean): Promise<SubmitReceipt>
   resume(): Promise<number>
   observeAssigned(id: string, nonce: number): Promise<void>
-  pending(): Promise<Awaited<ReturnType<RelayService['pending']>>>
+  /** This browser's items not yet assigned, and those cancelled recently (RelayService.pending). */
+  pending(): Promise<PendingItem[]>
+  /** Stops a queued item; rejects `send/not-cancellable` once acknowledged. */
+  cancel(id: string): Promise<PendingItem>
+  /** Drops an item the network refused. */
+  discard(id: string): Promise<PendingItem>
   crankResult(result: OutboxResult, origin: CrankOrigin): Promise<CrankReport | null>
   subscribe(listener: (e: QueueEvent) => void): Promise<void>
   /** Crons of a process: cranked here (CU `/cron` polled, outboxes pushed) or left to the MU. */
@@ -81,6 +86,8 @@ export function createRelayWorkerApi(): RelayWorkerApi {
     resume: () => guard(async () => (await need().resume()).length),
     observeAssigned: (id, nonce) => guard(() => need().observeAssigned(id, nonce)),
     pending: () => guard(() => need().pending()),
+    cancel: (id) => guard(() => need().cancel(id)),
+    discard: (id) => guard(() => need().discard(id)),
     crankResult: (result, origin) => guard(() => need().crankResult(result, origin)),
     monitorCrons: (processId, on) => guard(() => need().monitorCrons(processId, on)),
     uploadReceipt: (id) => guard(async () => (await need().uploadReceipt(id)) ?? null),

@@ -5,6 +5,7 @@
  */
 import { NodeError } from '../../node/contract'
 import { BlueprintError } from './blueprints'
+import { cancelledText } from './send-progress'
 
 export interface ExplainedError {
   text: string
@@ -43,6 +44,11 @@ export function explainError(e: unknown, ctx: { target?: string } = {}): Explain
   }
   if (e instanceof NodeError) {
     const raw = e.message
+    if (e.details.relayCode === 'send/cancelled') {
+      const id = typeof e.details.id === 'string' ? e.details.id : '(unknown id)'
+      return { text: cancelledText(id, Number(e.details.attempts ?? 0)), details: raw }
+    }
+    if (e.details.relayCode === 'send/not-cancellable') return { text: `Not cancelled: ${raw.replace(/^cannot (cancel|discard) /, '')}.`.replace(/\.\.$/, '.'), details: null }
     if (e.details.relayCode === 'send/refused') {
       const http = HTTP_REFUSAL.exec(raw)
       const reason = http ? bodyError(http[4]!) : null
