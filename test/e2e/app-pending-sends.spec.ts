@@ -177,3 +177,32 @@ test("the Send page's own Cancel stops the item being sent, after a confirmation
   await page.waitForTimeout(2_000)
   expect(await logIds()).not.toContain(id)
 })
+
+test('an item the network refused is listed as refused and can be discarded; it is never tried again', async ({ page, context }) => {
+  await useSettings(context, devnetSettings(devnet, { crank: false, relayRoute: 'mu' }, { mu: gate.url }))
+  const wallet = new TestWallet(key.jwk as unknown as TestJwk)
+  await wallet.install(context)
+  await page.goto('/#/wallet')
+  await page.getByRole('button', { name: 'Connect browser wallet' }).click()
+  await expect(page.getByTestId('wallet-address')).toHaveText(wallet.address)
+
+  await gate.open()
+  // A message to a wallet address: the devnet MU refuses it (no such process), a final verdict.
+  await page.goto(`/#/send/${wallet.address}`)
+  await page.locator('#send-tag-name-0').fill('Action')
+  await page.locator('#send-tag-value-0').fill('Ping-refused')
+  await page.getByRole('button', { name: 'Sign and send' }).click()
+  await expect(page.getByRole('alert')).toContainText('This id is a wallet, not a process', { timeout: 60_000 })
+  const row = page.getByTestId('pending-sends').locator('li[data-status="queued"]')
+  await expect(row.getByTestId('pending-state')).toContainText(`refused: the 127.0.0.1:${MU_GATE_PORT} unit answered HTTP 404`)
+  await expect(row.getByTestId('pending-state')).not.toContainText('{')
+  const id = (await row.getAttribute('data-id'))!
+  await row.getByRole('button', { name: 'Discard' }).click()
+  await expect(row.getByTestId('pending-confirm')).toContainText('The network refused it; it will not be tried again.')
+  await row.getByRole('button', { name: 'Yes, discard it' }).click()
+  const done = page.locator(`li[data-id="${id}"]`)
+  await expect(done).toHaveAttribute('data-status', 'cancelled')
+  await expect(done.getByTestId('pending-state')).toHaveText('discarded (refused by the network)')
+  await page.reload()
+  await expect(page.locator(`li[data-id="${id}"]`)).toHaveAttribute('data-status', 'cancelled', { timeout: 30_000 })
+})

@@ -37,6 +37,18 @@ function originOf(url: string): string {
   }
 }
 
+/**
+ * A refusal kept in the outgoing queue (`lastError` without its `refused: ` prefix) in words:
+ * who refused it and why, without URLs paths or JSON bodies ("the 127.0.0.1:4000 unit answered
+ * HTTP 404: target process X is not on this SU"). Unknown shapes come back unchanged.
+ */
+export function refusalText(raw: string): string {
+  const http = HTTP_REFUSAL.exec(raw)
+  if (!http) return raw
+  const reason = bodyError(http[4]!)
+  return `the ${originOf(http[2]!)} unit answered HTTP ${http[3]}${reason ? `: ${reason}` : ''}`
+}
+
 export function explainError(e: unknown, ctx: { target?: string } = {}): ExplainedError {
   if (e instanceof BlueprintError) {
     const d = [e.details.url && `URL: ${e.details.url}`, e.details.status && `HTTP status: ${e.details.status}`].filter(Boolean).join('\n')
