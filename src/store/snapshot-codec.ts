@@ -138,9 +138,13 @@ function payloadOf(pageWords: (p: number, k: number) => Int32Array | undefined, 
   pages.forEach((p, k) => {
     const now = pageWords(p, k)
     const at = k * WORDS_PER_PAGE
-    if (now) out.set(now, at)
     const old = base && p < pageCountOf(base.byteLength) ? base.pages.get(p) : undefined
-    if (old) for (let i = 0; i < old.length; i++) out[at + i] = out[at + i]! ^ old[i]!
+    if (now && old && now.length === old.length) {
+      for (let i = 0; i < now.length; i++) out[at + i] = now[i]! ^ old[i]!
+    } else {
+      if (now) out.set(now, at)
+      if (old) for (let i = 0; i < old.length; i++) out[at + i] = out[at + i]! ^ old[i]!
+    }
     size += pageLength(p, byteLength)
   })
   return new Uint8Array(out.buffer, 0, size)

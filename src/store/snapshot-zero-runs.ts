@@ -24,8 +24,8 @@ export function packZeroRuns(words: Int32Array): Int32Array<ArrayBuffer> {
     while (i < n && (words[i] !== 0 || (i + 1 < n && words[i + 1] !== 0))) i++
     out[o++] = litStart - zeroStart
     out[o++] = i - litStart
-    out.set(words.subarray(litStart, i), o)
-    o += i - litStart
+    // literal runs are mostly a few words: a loop, not a subarray + set per run
+    for (let k = litStart; k < i; k++) out[o++] = words[k]!
   }
   return out.slice(0, o)
 }
