@@ -22,8 +22,9 @@ declare global {
 }
 
 const GROUP = 'warm-open'
-const DEVNET_PORT = 13300
-const VITE_PORT = 13395
+// Overridable, so a run can go on other ports while the defaults are busy.
+const DEVNET_PORT = Number(process.env.BENCH_WARM_DEVNET_PORT ?? 13300)
+const VITE_PORT = Number(process.env.BENCH_WARM_VITE_PORT ?? 13395)
 
 async function waitIdle(page: Page, head: number, timeoutMs: number): Promise<void> {
   await page.waitForFunction((h) => {
