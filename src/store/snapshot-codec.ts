@@ -65,9 +65,8 @@ export interface EncodedSnapshot {
 
 /**
  * Read `memory` synchronously (scan, copy, XOR) and encode it; after the first await the caller may
- * change or drop a dense memory. Without `base` the snapshot is full. A sparse memory (its non-zero
- * pages, as the runtime worker hands them over) needs no scan, and is kept: the returned image
- * holds views of its pages, so it must not be modified afterwards. Its whole-memory SHA-256 is only
+ * change or drop the memory. Without `base` the snapshot is full. A sparse memory (its non-zero
+ * pages, as the runtime worker hands them over) needs no scan; its whole-memory SHA-256 is only
  * computed when asked for (`hashWholeMemory`), else recorded as null (see wholeMemorySha256).
  */
 export async function encodeSnapshot(memory: Uint8Array | SparseMemory, base?: SnapshotBase | null, opts: EncodeOptions = {}): Promise<EncodedSnapshot> {

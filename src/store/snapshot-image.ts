@@ -54,8 +54,7 @@ export interface SparseChanges extends PageChanges {
 /**
  * `diffPages` for a memory given as its non-zero pages (sparse-memory.ts): pages it lists are
  * compared with the base, base pages it doesn't list went to zero. No scan of the whole memory, one
- * merge walk of both page lists. The image keeps views of `memory`'s pages, not copies: a sparse
- * memory handed to the store (the runtime worker's transfer) is never modified afterwards.
+ * merge walk of both page lists; only the changed pages are copied into the image.
  */
 export function diffSparse(memory: SparseMemory, base: PageImage | null): SparseChanges {
   const n = pageCountOf(memory.byteLength)
@@ -90,7 +89,9 @@ export function diffSparse(memory: SparseMemory, base: PageImage | null): Sparse
       changed.push(p)
       current.push(zero ? undefined : cur)
     }
-    if (!zero) pages.set(p, cur)
+    // a private copy: a view would pin the whole handed-over memory for as long as this page stays
+    // unchanged, one such buffer per snapshot generation
+    if (!zero) pages.set(p, cur.slice())
   }
   if (at !== memory.data.byteLength) throw new StoreError('store/invalid', `sparse memory: ${memory.data.byteLength} bytes of page data for pages needing ${at}`)
   for (; j < olds.length; j++) {

@@ -82,9 +82,8 @@ export class SnapshotStore {
   constructor(private readonly db: StoreDb) {}
 
   /**
-   * Store a snapshot of `memory` (the whole linear memory after evaluating `ordinate`). A dense
-   * memory is read during this call only, but must not change until the returned promise settles;
-   * a sparse one is kept as the next incremental's base (views of its pages): never modify it.
+   * Store a snapshot of `memory` (the whole linear memory after evaluating `ordinate`). The
+   * memory is read during this call only, but must not change until the returned promise settles.
    */
   async write(processId: string, ordinate: Ordinate, memory: Uint8Array | SparseMemory, opts: WriteSnapshotOptions = {}): Promise<WrittenSnapshot> {
     const where = `writing snapshot of process ${processId} at ${ordinateText(ordinate)}`

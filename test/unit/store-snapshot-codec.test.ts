@@ -267,6 +267,8 @@ describe('snapshot codec', () => {
           expect(sp.contentSha256).toBe(d.contentSha256)
           expect([...sp.image.pages.keys()]).toEqual([...d.image.pages.keys()])
           for (const [p, w] of d.image.pages) expect(Buffer.from(sp.image.pages.get(p)!.buffer, sp.image.pages.get(p)!.byteOffset, w.byteLength).equals(Buffer.from(w.buffer, w.byteOffset, w.byteLength))).toBe(true)
+          // the image copies what it keeps: no page pins the handed-over memory's buffer
+          for (const w of sp.image.pages.values()) expect(w.buffer).not.toBe(withZero.data.buffer)
           dense = d
           sparse = sp
         }
