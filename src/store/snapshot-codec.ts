@@ -19,7 +19,7 @@
 import { PAGE_SIZE, WORDS_PER_PAGE, isZeroPage, pageCountOf, pageLength, wordsOf } from './memory-pages'
 import { diffPages, diffSparse, imageOf, imageToSparse, type PageImage } from './snapshot-image'
 import { isSparseMemory, toDense, type SparseMemory } from '../wasm/sparse-memory'
-import { packZeroRuns, unpackZeroRuns } from './snapshot-zero-runs'
+import { checkZeroRuns, packZeroRuns, unpackZeroRuns, xorZeroRunsInto } from './snapshot-zero-runs'
 import { StoreError } from './errors'
 import type { SnapshotKind } from './records'
 
@@ -173,11 +173,19 @@ export interface SnapshotLink {
   kind: SnapshotKind
   byteLength: number
   pages: Uint32Array
+  /** the payload (page bytes or XOR deltas); empty when `packed` holds the deltas */
   data: Uint8Array
+  /** an incremental's deltas still zero-run packed (their layout checked): only rebuildSparse takes these */
+  packed?: Int32Array
+}
+
+export interface OpenLinkOptions {
+  /** leave a format-3 incremental's deltas packed (rebuildSparse applies them without decoding) */
+  packedDeltas?: boolean
 }
 
 /** Decompress a link and check its digest; 'store/corrupt' (naming the link) when either fails. */
-export async function openLink(link: StoredLink, where: string): Promise<SnapshotLink> {
+export async function openLink(link: StoredLink, where: string, opts: OpenLinkOptions = {}): Promise<SnapshotLink> {
   const here = `${where}: snapshot ${link.id}`
   if ((link.kind === 'full') !== (link.baseContentSha256 === null)) {
     throw new StoreError('store/corrupt', `${here}: a ${link.kind} snapshot ${link.kind === 'full' ? 'with' : 'without'} a base`, { snapshotId: link.id })
@@ -195,9 +203,16 @@ export async function openLink(link: StoredLink, where: string): Promise<Snapsho
   if (format >= 3) {
     // The digest covers the stored bytes: hashing ~1 MB read concurrently with inflating it to ~10 MB.
     // Decoding errors are reported first (they say more); nothing is used before both are done.
-    const stored = new Uint8Array(await link.blob.arrayBuffer())
+    const stored = new Uint8Array(await link.blob.arrayBuffer()) as Uint8Array<ArrayBuffer>
     const digest = sha256Hex(concat(header, stored))
     digest.catch(() => undefined)
+    if (link.kind === 'incremental' && opts.packedDeltas) {
+      const packed = packedWords(stored, here)
+      checkZeroRuns(packed, Math.ceil(expected / 4), here)
+      actual = await digest
+      if (actual !== link.contentSha256) throw digestMismatch(here, link, actual)
+      return { id: link.id, kind: link.kind, byteLength: link.byteLength, pages: link.pages, data: new Uint8Array(0), packed }
+    }
     data = link.kind === 'full' ? await decompressBytes(stored, here) : unpackBytes(stored, expected, here)
     actual = await digest
   } else {
@@ -208,18 +223,35 @@ export async function openLink(link: StoredLink, where: string): Promise<Snapsho
     throw new StoreError('store/corrupt', `${here}: stored pages hold ${data.byteLength} bytes, its page map needs ${expected}`, { snapshotId: link.id })
   }
   if (format < 3) actual = await sha256Hex(concat(header, data))
-  if (actual !== link.contentSha256) {
-    throw new StoreError('store/corrupt', `${here}: content SHA-256 is ${actual}, recorded ${link.contentSha256}`,
-      { snapshotId: link.id, expected: link.contentSha256, actual })
-  }
+  if (actual !== link.contentSha256) throw digestMismatch(here, link, actual)
   return { id: link.id, kind: link.kind, byteLength: link.byteLength, pages: link.pages, data }
+}
+
+function digestMismatch(here: string, link: StoredLink, actual: string): StoreError {
+  return new StoreError('store/corrupt', `${here}: content SHA-256 is ${actual}, recorded ${link.contentSha256}`,
+    { snapshotId: link.id, expected: link.contentSha256, actual })
+}
+
+function packedWords(bytes: Uint8Array<ArrayBuffer>, where: string): Int32Array {
+  if (bytes.byteLength % 4 !== 0) throw new StoreError('store/corrupt', `${where}: zero-run packed deltas are ${bytes.byteLength} bytes, not whole words`)
+  return bytes.byteOffset % 4 === 0 ? new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4) : new Int32Array(bytes.slice().buffer)
+}
+
+/** The payload of a link opened with packed deltas, decoded (the general rebuilds take only these). */
+function decoded(link: SnapshotLink): SnapshotLink {
+  if (!link.packed) return link
+  let expected = 0
+  for (const p of link.pages) expected += pageLength(p, link.byteLength)
+  const words = unpackZeroRuns(link.packed, Math.ceil(expected / 4), `snapshot ${link.id}`)
+  return { ...link, data: new Uint8Array(words.buffer, 0, expected), packed: undefined }
 }
 
 /**
  * Apply checked links, the full snapshot first; returns the memory of the last one and its page
  * image (the base for the next incremental).
  */
-export function rebuildMemory(chain: readonly SnapshotLink[]): { memory: Uint8Array; image: PageImage } {
+export function rebuildMemory(links: readonly SnapshotLink[]): { memory: Uint8Array; image: PageImage } {
+  const chain = links.map(decoded)
   const top = chain[chain.length - 1]
   if (!top) throw new StoreError('store/invalid', 'rebuilding a snapshot: empty chain')
   if (chain[0]!.kind !== 'full' || chain.slice(1).some((l) => l.kind !== 'incremental')) {
@@ -253,7 +285,8 @@ export function rebuildMemory(chain: readonly SnapshotLink[]): { memory: Uint8Ar
  * `rebuildMemory` without the dense memory: the chain applied to a page map, zero pages dropped.
  * The result is the next incremental's base and, as a sparse memory, what the runtime loads.
  */
-export function rebuildImage(chain: readonly SnapshotLink[]): PageImage {
+export function rebuildImage(links: readonly SnapshotLink[]): PageImage {
+  const chain = links.map(decoded)
   const top = chain[chain.length - 1]
   if (!top) throw new StoreError('store/invalid', 'rebuilding a snapshot: empty chain')
   if (chain[0]!.kind !== 'full' || chain.slice(1).some((l) => l.kind !== 'incremental')) {
@@ -290,6 +323,8 @@ export function rebuildImage(chain: readonly SnapshotLink[]): PageImage {
 export function rebuildSparse(chain: readonly SnapshotLink[]): { memory: SparseMemory; image: PageImage } {
   const only = chain.length === 1 ? chain[0]! : undefined
   if (!only || only.kind !== 'full') {
+    const grows = chain.every((l, i) => i === 0 || l.byteLength >= chain[i - 1]!.byteLength)
+    if (grows && chain[0]?.kind === 'full' && chain.slice(1).every((l) => l.kind === 'incremental')) return rebuildSparseInPlace(chain)
     const image = rebuildImage(chain)
     return { memory: imageToSparse(image), image }
   }
@@ -302,6 +337,64 @@ export function rebuildSparse(chain: readonly SnapshotLink[]): { memory: SparseM
   return { memory: { byteLength: only.byteLength, pages: only.pages, data: only.data }, image: { byteLength: only.byteLength, pages } }
 }
 
+/**
+ * rebuildSparse of a chain whose memory never shrinks (Wasm memories only grow), straight into the
+ * result's layout: one buffer with a slot per page any link lists (pages never listed are zero),
+ * the full link's pages copied in, each incremental's deltas XORed into their slots (packed ones
+ * without decoding: only their literal words are read). Pages that end up zero are dropped. The
+ * image is views of that one buffer: no page copies, no per-page arrays.
+ */
+function rebuildSparseInPlace(chain: readonly SnapshotLink[]): { memory: SparseMemory; image: PageImage } {
+  const top = chain[chain.length - 1]!
+  const all = new Set<number>()
+  for (const l of chain) for (const p of l.pages) all.add(p)
+  const order = [...all].sort((a, b) => a - b)
+  const slotOf = new Map<number, number>()
+  let total = 0
+  for (const p of order) {
+    slotOf.set(p, total)
+    total += pageLength(p, top.byteLength)
+  }
+  const words = new Int32Array(Math.ceil(total / 4))
+  for (const link of chain) {
+    // word offset of the k-th page this link lists (all slots but the last start on a page boundary)
+    const slots = Array.from(link.pages, (p) => slotOf.get(p)! / 4)
+    if (link.packed) {
+      xorZeroRunsInto(link.packed, words, 14, (k) => slots[k]!)
+      continue
+    }
+    const src = wordsOf(link.data)
+    link.pages.forEach((p, k) => {
+      const n = Math.ceil(pageLength(p, link.byteLength) / 4)
+      const from = k * WORDS_PER_PAGE
+      const at = slots[k]!
+      if (link.kind === 'full') words.set(src.subarray(from, from + n), at)
+      else for (let i = 0; i < n; i++) words[at + i] = words[at + i]! ^ src[from + i]!
+    })
+  }
+  let kept = order.filter((p) => !isZeroPage(words.subarray(slotOf.get(p)! / 4, Math.ceil((slotOf.get(p)! + pageLength(p, top.byteLength)) / 4)), 0))
+  let data = new Uint8Array(words.buffer, 0, total)
+  if (kept.length !== order.length) {
+    // rare (a page written back to all zero): compact to the non-zero pages
+    const out = new Uint8Array(kept.reduce((n, p) => n + pageLength(p, top.byteLength), 0) + 3)
+    let at = 0
+    for (const p of kept) {
+      const len = pageLength(p, top.byteLength)
+      out.set(data.subarray(slotOf.get(p)!, slotOf.get(p)! + len), at)
+      slotOf.set(p, at)
+      at += len
+    }
+    data = out.subarray(0, at)
+  } else kept = order
+  const view = wordsOf(data.byteLength % 4 === 0 ? data : new Uint8Array(data.buffer, 0, Math.ceil(data.byteLength / 4) * 4))
+  const pages = new Map<number, Int32Array>()
+  for (const p of kept) {
+    const at = slotOf.get(p)! / 4
+    pages.set(p, view.subarray(at, at + Math.ceil(pageLength(p, top.byteLength) / 4)))
+  }
+  return { memory: { byteLength: top.byteLength, pages: Uint32Array.from(kept), data }, image: { byteLength: top.byteLength, pages } }
+}
+
 async function compress(data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
   const stream = new Blob([data]).stream().pipeThrough(new CompressionStream(COMPRESSION))
   return new Uint8Array(await new Response(stream).arrayBuffer())
@@ -312,8 +405,7 @@ async function decompressBytes(bytes: Uint8Array<ArrayBuffer>, where: string): P
 }
 
 function unpackBytes(bytes: Uint8Array<ArrayBuffer>, byteLength: number, where: string): Uint8Array {
-  if (bytes.byteLength % 4 !== 0) throw new StoreError('store/corrupt', `${where}: zero-run packed deltas are ${bytes.byteLength} bytes, not whole words`)
-  const words = unpackZeroRuns(new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), Math.ceil(byteLength / 4), where)
+  const words = unpackZeroRuns(packedWords(bytes, where), Math.ceil(byteLength / 4), where)
   return new Uint8Array(words.buffer, 0, byteLength)
 }
 

@@ -16,7 +16,7 @@ import type { PageImage } from './snapshot-image'
 import type { SparseMemory } from '../wasm/sparse-memory'
 import { StoreError, isStoreError } from './errors'
 import { checkOrdinate, ordinateText } from './ordinate'
-import { READABLE_SNAPSHOT_FORMATS, SNAPSHOT_FORMAT, encodeSnapshot, openLink, rebuildMemory, rebuildSparse, sha256Hex, type SnapshotLink, type StoredLink } from './snapshot-codec'
+import { READABLE_SNAPSHOT_FORMATS, SNAPSHOT_FORMAT, encodeSnapshot, openLink, rebuildMemory, rebuildSparse, sha256Hex, type OpenLinkOptions, type SnapshotLink, type StoredLink } from './snapshot-codec'
 
 export interface WriteSnapshotOptions {
   /** 'auto' (default): incremental on the newest usable snapshot at or below the ordinate; 'full': always full */
@@ -163,14 +163,15 @@ export class SnapshotStore {
    * what the runtime loads on a warm open.
    */
   async readSparse(id: number, opts: ReadSnapshotOptions = {}): Promise<{ snapshot: SnapshotRecord; memory: SparseMemory; timings: RestoreTimings }> {
-    return this.rebuild(id, opts, async (chain, where, top) => {
+    // incrementals' deltas stay packed: rebuildSparse XORs only their literal words in
+    return this.rebuild(id, { ...opts, packedDeltas: !opts.checkWholeMemory }, async (chain, where, top) => {
       const { memory, image } = rebuildSparse(chain)
       if (opts.checkWholeMemory && top.sha256 !== null) await checkWhole(rebuildMemory(chain).memory, top, where)
       return { memory, image }
     })
   }
 
-  private async rebuild<M>(id: number, opts: ReadSnapshotOptions, build: (chain: SnapshotLink[], where: string, top: SnapshotRecord) => Promise<{ memory: M; image: PageImage }>): Promise<{ snapshot: SnapshotRecord; memory: M; timings: RestoreTimings }> {
+  private async rebuild<M>(id: number, opts: ReadSnapshotOptions & OpenLinkOptions, build: (chain: SnapshotLink[], where: string, top: SnapshotRecord) => Promise<{ memory: M; image: PageImage }>): Promise<{ snapshot: SnapshotRecord; memory: M; timings: RestoreTimings }> {
     const where = `reading snapshot ${id}`
     const t0 = now()
     const { metas, blobs } = await this.db.read(['snapshots', 'snapshotData'], where, async (tx) => {
@@ -208,7 +209,7 @@ export class SnapshotStore {
         links.push({ id: m.id, kind: m.kind, byteLength: m.byteLength, pages: m.pages, contentSha256: m.contentSha256, baseContentSha256, blob, format: m.format })
       }
       // Links decompress and hash concurrently (CompressionStream and WebCrypto work off the JS thread's critical path).
-      const chain = await Promise.all(links.map((l) => openLink(l, where)))
+      const chain = await Promise.all(links.map((l) => openLink(l, where, { packedDeltas: opts.packedDeltas ?? false })))
       const t2 = now()
       const { memory, image } = await build(chain, where, top)
       if (!opts.keepBase) this.bases.set(top.processId, { id: top.id, ordinate: { nonce: top.nonce, cron: top.cron }, depth: top.depth, contentSha256: top.contentSha256, image, chain: metas.map((m) => m.id) })

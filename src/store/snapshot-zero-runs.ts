@@ -44,12 +44,54 @@ export function unpackZeroRuns(packed: Int32Array, length: number, where: string
       throw bad(where, `run at word ${i - 2} (${zeros} zero, ${lits} literal words) overruns ${length} words`)
     }
     o += zeros
-    out.set(packed.subarray(i, i + lits), o)
-    o += lits
-    i += lits
+    for (const stop = i + lits; i < stop;) out[o++] = packed[i++]!
   }
   if (o !== length) throw bad(where, `runs cover ${o} words, expected ${length}`)
   return out
+}
+
+/** Check that `packed` encodes exactly `length` words, without decoding it (same errors as unpackZeroRuns). */
+export function checkZeroRuns(packed: Int32Array, length: number, where: string): void {
+  let i = 0
+  let o = 0
+  while (i < packed.length) {
+    if (i + 2 > packed.length) throw bad(where, `a run header is cut off at word ${i}`)
+    const zeros = packed[i]!
+    const lits = packed[i + 1]!
+    i += 2
+    if (zeros < 0 || lits < 0 || o + zeros + lits > length || i + lits > packed.length) {
+      throw bad(where, `run at word ${i - 2} (${zeros} zero, ${lits} literal words) overruns ${length} words`)
+    }
+    o += zeros + lits
+    i += lits
+  }
+  if (o !== length) throw bad(where, `runs cover ${o} words, expected ${length}`)
+}
+
+/**
+ * XOR the words `packed` encodes into `target` without decoding them: only the literal words are
+ * touched (an aos delta is ~94 % zero words). Word w of the encoded sequence lands at
+ * `slot(w >> shift) + (w & (2^shift - 1))`: the encoded words are pages of 2^shift words laid end
+ * to end, each placed where `slot` says. `packed` must have passed checkZeroRuns.
+ */
+export function xorZeroRunsInto(packed: Int32Array, target: Int32Array, shift: number, slot: (k: number) => number): void {
+  const size = 1 << shift
+  const mask = size - 1
+  let i = 0
+  let o = 0
+  while (i < packed.length) {
+    o += packed[i]!
+    let lits = packed[i + 1]!
+    i += 2
+    while (lits > 0) {
+      const off = o & mask
+      const take = Math.min(lits, size - off)
+      let t = slot(o >> shift) + off
+      for (const stop = i + take; i < stop; i++, t++) target[t] = target[t]! ^ packed[i]!
+      o += take
+      lits -= take
+    }
+  }
 }
 
 const bad = (where: string, why: string) => new StoreError('store/corrupt', `${where}: zero-run packed deltas don't decode: ${why}`)

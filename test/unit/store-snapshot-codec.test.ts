@@ -177,6 +177,14 @@ describe('snapshot codec', () => {
     await expect(openLink({ ...fullLink, pages: Uint32Array.from([1, 2, 3]) }, 'w')).rejects.toThrow(/w: snapshot 1: stored pages hold 131072 bytes, its page map needs 196608/)
     // applied on another base
     await expect(openLink({ ...good, baseContentSha256: 'b'.repeat(64) }, 'w')).rejects.toThrow(/content SHA-256/)
+    // the same checks when the deltas are left packed (warm open)
+    const packedOpts = { packedDeltas: true }
+    await expect(openLink(good, 'w', packedOpts)).resolves.toMatchObject({ packed: expect.any(Int32Array) })
+    await expect(openLink({ ...good, blob: new Blob([packZeroRuns(deltas)]) }, 'w', packedOpts)).rejects.toThrow(/w: snapshot 7: content SHA-256 is [0-9a-f]{64}, recorded [0-9a-f]{64}/)
+    await expect(openLink({ ...good, blob: new Blob([packed.subarray(0, packed.length - 8)]) }, 'w', packedOpts)).rejects.toThrow(/w: snapshot 7: zero-run packed deltas don't decode/)
+    await expect(openLink({ ...good, blob: new Blob([packed.subarray(0, packed.length - 1)]) }, 'w', packedOpts)).rejects.toThrow(/not whole words/)
+    await expect(openLink({ ...good, pages: Uint32Array.from([1, 2]) }, 'w', packedOpts)).rejects.toThrow(/runs cover 16384 words, expected 32768/)
+    await expect(openLink({ ...good, baseContentSha256: 'b'.repeat(64) }, 'w', packedOpts)).rejects.toThrow(/content SHA-256/)
     // damaged compressed stream
     const bytes = new Uint8Array(await e0.blob.arrayBuffer())
     bytes[Math.floor(bytes.length / 2)]! ^= 0xff
@@ -240,10 +248,15 @@ describe('snapshot codec', () => {
     m1[9 * PAGE_SIZE] = 0
     m1.fill(0, 9 * PAGE_SIZE, 10 * PAGE_SIZE) // page 9 goes to zero
     m1[5 * PAGE_SIZE + 1] = 5
-    const { l: l1 } = await link(2, m1, e0)
+    const { enc: e1, l: l1 } = await link(2, m1, e0)
     const two = rebuildSparse([l0, l1])
     expect([...two.memory.pages]).toEqual([0, 3, 5])
     expect(hex(toDense(two.memory))).toBe(hex(m1))
+    const packed = await openLink(stored(2, e1, e0), 't', { packedDeltas: true })
+    expect(packed.data.byteLength).toBe(0)
+    const three = rebuildSparse([l0, packed])
+    expect([...three.memory.pages]).toEqual([0, 3, 5]) // page 9 went to zero: dropped
+    expect(hex(toDense(three.memory))).toBe(hex(m1))
   })
 
   it('property: a sparse memory (as the runtime worker hands it over) encodes to the same link as the dense one, zero pages listed or not', async () => {
@@ -300,6 +313,7 @@ describe('snapshot codec', () => {
         let mem = new Uint8Array(8 * PAGE_SIZE + 6)
         let base: EncodedSnapshot | undefined
         const chain: SnapshotLink[] = []
+        const packedChain: SnapshotLink[] = []
         for (const [i, [edits, grow]] of steps.entries()) {
           const next = new Uint8Array(mem.byteLength + grow * PAGE_SIZE)
           next.set(mem)
@@ -307,12 +321,24 @@ describe('snapshot codec', () => {
           for (const [p, off, v] of edits) if (p * PAGE_SIZE + off < mem.byteLength) mem[p * PAGE_SIZE + off] = v
           const { enc, l } = await link(i, mem, base)
           chain.push(l)
+          packedChain.push(await openLink(stored(i, enc, base), 'test', { packedDeltas: true }))
           base = enc
         }
         const back = rebuildMemory(chain)
         expect(back.memory.byteLength).toBe(mem.byteLength)
         expect(hex(back.memory)).toBe(hex(mem))
         expect([...back.image.pages.keys()].sort((a, b) => a - b)).toEqual(nonZeroPages(mem))
+        // the warm open's path: deltas left packed, applied in place into the sparse layout
+        for (const c of [chain, packedChain]) {
+          const sparse = rebuildSparse(c)
+          expect(sparse.memory.byteLength).toBe(mem.byteLength)
+          expect(hex(toDense(sparse.memory))).toBe(hex(mem))
+          expect([...sparse.memory.pages]).toEqual(nonZeroPages(mem))
+          expect([...sparse.image.pages.keys()]).toEqual(nonZeroPages(mem))
+          for (const [p, w] of back.image.pages) expect([...sparse.image.pages.get(p)!]).toEqual([...w])
+        }
+        // and the general rebuilds decode packed links
+        expect(hex(rebuildMemory(packedChain).memory)).toBe(hex(mem))
       }), { numRuns: 30 })
   })
 })

@@ -29,8 +29,10 @@ export interface Snap10kRequest {
   runs: number
   /** incremental snapshots timed per run, each on a fresh full base (the state's memory 500 messages back) */
   rounds: number
-  /** warm opens */
+  /** warm opens (each from the one-link snapshot a close writes, and from a chain) */
   opens: number
+  /** incrementals on the full snapshot of the chain warm opens restore (odd: it ends at the head's memory) */
+  chainDepth: number
 }
 
 export interface IncrementalRun {
@@ -75,6 +77,8 @@ export interface Snap10kResult {
   incremental: IncrementalRun[]
   close: { totalMs: number; storedSize: number; rawSize: number; kind: string }
   warm: WarmOpen[]
+  /** warm opens from a chain: a full snapshot and `chainDepth` incrementals (the policy's snapshots between closes) */
+  warmChain: WarmOpen[]
   /** ms to copy the whole 110 MB memory (ao-loader's snapshot / load), medians of 3 */
   reference: { copyMs: number }
   /** ms from spawning a runtime worker to its first reply (its script loaded), each time */
@@ -208,9 +212,18 @@ async function run(req: Snap10kRequest): Promise<Snap10kResult> {
       host.close()
     }
   }
+  // a chain like the snapshot policy leaves between closes: full, then incrementals of ~500 messages
+  // each (alternating between the two memories, ending at the head's)
+  const chainPid = `${meta.processId}-chain`
+  await store.snapshots.write(chainPid, { nonce: cut - 1, cron: 0 }, copySparse(before), { mode: 'full' })
+  for (let k = 1; k <= req.chainDepth; k++) {
+    const w = await store.snapshots.write(chainPid, { nonce: head + k - 1, cron: 0 }, copySparse(k % 2 ? after : before))
+    if (w.snapshot.kind !== 'incremental' || w.snapshot.depth !== k) throw new Error(`chain link ${k} is ${w.snapshot.kind} at depth ${w.snapshot.depth}`)
+  }
   await store.pending()
   store.close()
 
+  const warmOpens = async (openPid: string, upTo: number): Promise<WarmOpen[]> => {
   const warm: WarmOpen[] = []
   for (let i = 0; i < req.opens; i++) {
     // the prewarmed runtime worker has long loaded its scripts when the app opens a process
@@ -224,7 +237,7 @@ async function run(req: Snap10kRequest): Promise<Snap10kResult> {
     let restoredAt = 0
     let restore: Awaited<ReturnType<typeof s.snapshots.restoreNewestSparse>>
     const r0 = now()
-    const restoring = s.snapshots.restoreNewestSparse(pid, { nonce: head, cron: MAX }).then((x) => {
+    const restoring = s.snapshots.restoreNewestSparse(openPid, { nonce: upTo, cron: MAX }).then((x) => {
       restoredAt = now()
       restore = x
       return x?.memory
@@ -245,6 +258,10 @@ async function run(req: Snap10kRequest): Promise<Snap10kResult> {
       s.close()
     }
   }
+  return warm
+  }
+  const warm = await warmOpens(pid, head)
+  const warmChain = await warmOpens(chainPid, head + req.chainDepth)
 
   const workerStartMs: number[] = []
   for (let i = 0; i < 3; i++) {
@@ -266,6 +283,6 @@ async function run(req: Snap10kRequest): Promise<Snap10kResult> {
   }
   return {
     entries: meta.entries, byteLength: after.byteLength, nonZeroPages: after.pages.length, nonZeroBytes: after.data.byteLength,
-    incremental, close: close!, warm, reference: { copyMs: median(copies) }, workerStartMs,
+    incremental, close: close!, warm, warmChain, reference: { copyMs: median(copies) }, workerStartMs,
   }
 }
