@@ -80,7 +80,7 @@ const bench: Bench = async (ctx) => {
       row({ group: GROUP, name: `incremental snapshot after ${state.since} msgs (host.snapshot + store write, compute Worker)`, value: inc('totalMs'), unit: 'ms', higherIsBetter: false, reference: ref,
         note: `goal ≤ 60 ms; ${at}; median of ${res.incremental.length} (min ${Math.min(...res.incremental.map((r) => r.totalMs)).toFixed(1)}): ${res.incremental.map((r) => r.totalMs.toFixed(1)).join(', ')}; ${inc('pages')} pages changed, ${inc('storedSize')} bytes stored` }),
       row({ group: GROUP, name: 'incremental snapshot: parts (medians)', value: inc('totalMs'), unit: 'ms', higherIsBetter: false,
-        note: r0({ host: inc('hostMs'), runtimeWorkerScanCopy: inc('workerMs'), write: inc('writeTotalMs'), encode: inc('encodeMs'), diffCopyXor: inc('scanMs'), packDigest: inc('compressHashMs'), idb: inc('idbMs') }) }),
+        note: r0({ host: inc('hostMs'), runtimeWorkerScanCopy: inc('workerMs'), write: inc('writeTotalMs'), encode: inc('encodeMs'), diffCopy: inc('scanMs'), xorPackDigest: inc('compressHashMs'), idb: inc('idbMs') }) }),
       row({ group: GROUP, name: 'warm open: time to state (store, module record, restore ‖ compile, runtime load)', value: warm((w) => w.readyMs), unit: 'ms', higherIsBetter: false, reference: ref,
         note: `goal < 300 ms (the app adds its process record); ${at}; median of ${res.warm.length} (min ${Math.min(...res.warm.map((w) => w.readyMs)).toFixed(0)}): ${res.warm.map((w) => w.readyMs.toFixed(0)).join(', ')}` }),
       row({ group: GROUP, name: 'warm open: parts (medians)', value: warm((w) => w.readyMs), unit: 'ms', higherIsBetter: false,

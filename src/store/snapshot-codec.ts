@@ -19,7 +19,7 @@
 import { PAGE_SIZE, WORDS_PER_PAGE, isZeroPage, pageCountOf, pageLength, wordsOf } from './memory-pages'
 import { diffPages, diffSparse, imageOf, imageToSparse, type PageImage } from './snapshot-image'
 import { isSparseMemory, toDense, type SparseMemory } from '../wasm/sparse-memory'
-import { checkZeroRuns, packZeroRuns, unpackZeroRuns, xorZeroRunsInto } from './snapshot-zero-runs'
+import { checkZeroRuns, packXorRuns, packZeroRuns, unpackZeroRuns, xorZeroRunsInto } from './snapshot-zero-runs'
 import { StoreError } from './errors'
 import type { SnapshotKind } from './records'
 
@@ -59,7 +59,7 @@ export interface EncodedSnapshot {
   compressedSize: number
   /** the memory's page image, the base for the next incremental */
   image: PageImage
-  /** ms: finding, copying and XORing pages (sync), then compression/packing and hashing (concurrent, wall time) */
+  /** ms: finding and copying pages (and XORing them, dense memories), then compression or XOR + packing, and hashing */
   timings: { scanMs: number; compressHashMs: number }
 }
 
@@ -93,8 +93,34 @@ async function encodeSparse(memory: SparseMemory, base: SnapshotBase | null, opt
   const kind: SnapshotKind = base ? 'incremental' : 'full'
   const whole = opts.sha256 !== undefined ? Promise.resolve(opts.sha256) : opts.hashWholeMemory ? sha256Hex(toDense(memory)) : Promise.resolve(null)
   const { changed, image, current } = diffSparse(memory, base?.image ?? null)
-  const data = payloadOf((_, k) => current[k], changed, memory.byteLength, base?.image ?? null)
-  return finishLink(kind, memory.byteLength, changed, image, data, base, whole, t0)
+  if (!base) {
+    const data = payloadOf((_, k) => current[k], changed, memory.byteLength, null)
+    return finishLink(kind, memory.byteLength, changed, image, data, base, whole, t0)
+  }
+  // an incremental's deltas are packed as they are computed (the same words as packing them after)
+  const t1 = performance.now()
+  const baseCount = pageCountOf(base.image.byteLength)
+  let rawSize = 0
+  const packed = packXorRuns(changed.map((p, k) => {
+    const len = pageLength(p, memory.byteLength)
+    rawSize += len
+    return { now: current[k], old: p < baseCount ? base.image.pages.get(p) : undefined, words: Math.ceil(len / 4) }
+  }))
+  return finishPacked(memory.byteLength, changed, image, new Uint8Array(packed.buffer), rawSize, base, whole, t0, t1)
+}
+
+/** finishLink for an incremental packed already: its header over the packed bytes, hashed. */
+async function finishPacked(
+  byteLength: number, changed: number[], image: PageImage, stored: Uint8Array<ArrayBuffer>, rawSize: number,
+  base: SnapshotBase, whole: Promise<string | null>, t0: number, t1: number,
+): Promise<EncodedSnapshot> {
+  const header = linkHeader('incremental', byteLength, base.contentSha256, changed)
+  const [contentSha256, sha256] = await Promise.all([sha256Hex(concat(header, stored)), whole])
+  return {
+    kind: 'incremental', byteLength, pages: Uint32Array.from(changed), contentSha256, sha256, blob: new Blob([stored]),
+    rawSize, compressedSize: stored.byteLength, image,
+    timings: { scanMs: t1 - t0, compressHashMs: performance.now() - t1 },
+  }
 }
 
 /**

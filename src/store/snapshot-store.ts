@@ -34,8 +34,9 @@ export interface WrittenSnapshot {
   /** old snapshots deleted to make room (quota) */
   evicted: EvictedSnapshot[]
   /**
-   * ms: encodeMs = base lookup + scan + compression + hashing (scanMs: finding, copying, XORing
-   * pages; compressHashMs: deflate (full) or packing (incremental) and digests, concurrent), writeMs = the IndexedDB transaction
+   * ms: encodeMs = base lookup + scan + compression + hashing (scanMs: finding and copying pages,
+   * and XORing them for a dense memory; compressHashMs: deflate (full) or XOR + packing (a sparse
+   * incremental) and digests), writeMs = the IndexedDB transaction
    */
   timings: { encodeMs: number; writeMs: number; scanMs: number; compressHashMs: number }
 }

@@ -5,7 +5,7 @@ import { PAGE_SIZE, isZeroPage, nonZeroPages, pageEquals, wordsOf } from '../../
 import { diffPages, imageOf } from '../../src/store/snapshot-image'
 import { encodeSnapshot, linkHeader, openLink, rebuildMemory, rebuildSparse, type EncodedSnapshot, type SnapshotLink, type StoredLink } from '../../src/store/snapshot-codec'
 import { toDense, toSparse } from '../../src/wasm/sparse-memory'
-import { packZeroRuns, unpackZeroRuns } from '../../src/store/snapshot-zero-runs'
+import { packXorRuns, packZeroRuns, unpackZeroRuns, type XorPage } from '../../src/store/snapshot-zero-runs'
 import { isStoreError } from '../../src/store/errors'
 
 /** Deterministic PRNG (mulberry32) so failures reproduce. */
@@ -191,6 +191,25 @@ describe('snapshot codec', () => {
     const bad = openLink({ ...stored(1, e0), blob: new Blob([bytes]) }, 'w')
     await expect(bad).rejects.toMatchObject({ code: 'store/corrupt' })
     await expect(bad).rejects.toThrow(/w: snapshot 1: (stored pages don't decompress|content SHA-256|stored pages hold)/)
+  })
+
+  it('property: packXorRuns gives word for word what packZeroRuns gives on the materialized XOR deltas', () => {
+    const word = fc.oneof(fc.constant(0), fc.constant(0), fc.constant(0), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }))
+    const page = fc.record({
+      words: fc.integer({ min: 0, max: 12 }),
+      now: fc.option(fc.array(word, { maxLength: 14 }), { nil: undefined }),
+      old: fc.option(fc.array(word, { maxLength: 14 }), { nil: undefined }),
+    })
+    fc.assert(fc.property(fc.array(page, { maxLength: 6 }), (ps) => {
+      const pages: XorPage[] = ps.map((p) => ({ words: p.words, now: p.now && Int32Array.from(p.now), old: p.old && Int32Array.from(p.old) }))
+      const flat: number[] = []
+      for (const p of pages) for (let j = 0; j < p.words; j++) flat.push(((p.now && j < p.now.length ? p.now[j]! : 0) ^ (p.old && j < p.old.length ? p.old[j]! : 0)) | 0)
+      expect([...packXorRuns(pages)]).toEqual([...packZeroRuns(Int32Array.from(flat))])
+    }), { numRuns: 500 })
+    // runs across page boundaries: a zero absorbed at the end of one page, two zeros split by a boundary
+    const a: XorPage = { words: 3, now: Int32Array.from([5, 0, 0]), old: undefined }
+    const b: XorPage = { words: 3, now: Int32Array.from([0, 7, 7]), old: Int32Array.from([0, 7, 0]) }
+    expect([...packXorRuns([a, b])]).toEqual([...packZeroRuns(Int32Array.from([5, 0, 0, 0, 0, 7]))])
   })
 
   it('zero-run packing: round trip of any word array, and runs that overrun are refused', () => {
