@@ -19,8 +19,25 @@ export const VARIANT = 'ao.TN.1'
 /** The SU refuses request bodies above this (flows.rs write_item). */
 export const MAX_ITEM_BYTES = 10 * 1024 * 1024
 
-/** Tag names the builder sets itself; a caller giving them would make an ambiguous item. */
-const RESERVED = new Set(['Data-Protocol', 'Variant', 'Type', 'SDK', 'From-Process', 'From-Module', 'Pushed-For'])
+/** The tags `messageItem` writes before the caller's: a form has 128 less these for its own. */
+export const MESSAGE_PROTOCOL_TAGS: readonly Tag[] = [
+  { name: 'Data-Protocol', value: 'ao' },
+  { name: 'Variant', value: VARIANT },
+  { name: 'Type', value: 'Message' },
+  SDK_TAG,
+]
+/** Tag names the builder sets itself (or the network adds to pushed items); a caller giving them would make an ambiguous item. */
+export const RESERVED_TAG_NAMES = ['Data-Protocol', 'Variant', 'Type', 'SDK', 'From-Process', 'From-Module', 'Pushed-For'] as const
+const RESERVED = new Set<string>(RESERVED_TAG_NAMES)
+/** Spawn tags written from the spawn's own fields; as free tags they are refused. */
+export const SPAWN_FIELD_TAG_NAMES = ['Module', 'Scheduler', 'Authority', 'Memory-Limit', 'Cron-Interval'] as const
+/** Protocol tags of a spawn: Data-Protocol, Variant, Type, Module, Scheduler, SDK. */
+const SPAWN_PROTOCOL_TAG_COUNT = 6
+
+/** How many tags `spawnItem` adds to the caller's free tags for these fields (a test holds it to spawnItem). */
+export function spawnAddedTagCount(spec: Pick<SpawnSpec, 'authorities' | 'memoryLimit' | 'cron'>): number {
+  return SPAWN_PROTOCOL_TAG_COUNT + (spec.authorities?.length ?? 0) + (spec.memoryLimit ? 1 : 0) + (spec.cron ? 1 + spec.cron.tags.length : 0)
+}
 const ID = /^[A-Za-z0-9_-]{43}$/
 
 export interface MessageSpec {
@@ -52,13 +69,7 @@ export interface SpawnSpec {
 /** The unsigned input of a message to `spec.target`. */
 export function messageItem(spec: MessageSpec): ItemInput {
   checkId(spec.target, 'target')
-  const tags: Tag[] = [
-    { name: 'Data-Protocol', value: 'ao' },
-    { name: 'Variant', value: VARIANT },
-    { name: 'Type', value: 'Message' },
-    SDK_TAG,
-    ...userTags(spec.tags ?? []),
-  ]
+  const tags: Tag[] = [...MESSAGE_PROTOCOL_TAGS.map((t) => ({ ...t })), ...userTags(spec.tags ?? [])]
   const input: ItemInput = { target: spec.target, tags, data: nonEmpty(spec.data) }
   if (spec.anchor !== undefined) input.anchor = spec.anchor
   return input
@@ -95,7 +106,7 @@ export function spawnItem(spec: SpawnSpec): ItemInput {
     tags.push({ name: 'Cron-Interval', value: spec.cron.interval })
     for (const t of spec.cron.tags) tags.push({ name: `Cron-Tag-${t.name}`, value: t.value })
   }
-  const reservedForSpawn = new Set(['Module', 'Scheduler', 'Authority', 'Memory-Limit', 'Cron-Interval'])
+  const reservedForSpawn = new Set<string>(SPAWN_FIELD_TAG_NAMES)
   for (const t of spec.tags ?? []) {
     if (reservedForSpawn.has(t.name) || t.name.startsWith('Cron-Tag-')) {
       throw new RelayError('item/invalid', `tag "${t.name}" is set from its own field of the spawn, not as a free tag`, { field: t.name })

@@ -40,20 +40,28 @@ export function shortId(id: string): string {
 }
 
 /**
- * The process-level verification shown in its header: the lowest level over its messages once
- * every message is loaded (a single divergence shows as diverged), else the node's summary.
+ * The process-level verification shown in its header: the lowest level over every loaded row,
+ * cron evaluations included (a cron result the CU disagrees with is as wrong as a message's), once
+ * every logged message is loaded; else the node's summary. A divergence anywhere, cron or not,
+ * shows as diverged at once. Crons still at `computed` keep the header below `agreed`
+ * (`pendingCronCount` says how many, for a "messages agreed, N crons pending" line).
  */
 export function processVerification(
   summary: import('../node/contract').Verification,
   messages: readonly import('../node/contract').LoggedMessage[],
   messageCount: number,
 ): import('../node/contract').Verification {
-  const logged = messages.filter((m) => !m.cron)
-  const diverged = logged.find((m) => m.verification.level === 'diverged')
+  const diverged = messages.find((m) => m.verification.level === 'diverged')
   if (diverged) return diverged.verification
+  const logged = messages.filter((m) => !m.cron)
   if (logged.length === 0 || logged.length < messageCount) return summary
   const order = ['fetched', 'signed', 'chained', 'computed', 'agreed'] as const
   let low = order.length - 1
-  for (const m of logged) low = Math.min(low, order.indexOf(m.verification.level as (typeof order)[number]))
+  for (const m of messages) low = Math.min(low, order.indexOf(m.verification.level as (typeof order)[number]))
   return { level: order[Math.max(0, low)]! }
+}
+
+/** Cron evaluations not yet cross-checked (below `agreed`, not diverged). */
+export function pendingCronCount(messages: readonly import('../node/contract').LoggedMessage[]): number {
+  return messages.filter((m) => m.cron && m.verification.level !== 'agreed' && m.verification.level !== 'diverged').length
 }

@@ -1,25 +1,49 @@
 /**
  * Checks tags typed into the send and spawn forms against ANS-104 limits (at most 128 tags,
- * names 1..1024 bytes, values ≤ 3072 bytes) and against the tags the node sets itself.
+ * names 1..1024 bytes, values 1..3072 bytes) and against the tags aolight sets itself, before
+ * anything is signed. Tags are numbered as the person sees them in the form (1 = the first row),
+ * never counting the protocol tags the item builder writes first.
  */
 import type { Tag } from '../node/contract'
+import { MAX_TAGS } from '../protocol/avro-tags'
+import { MESSAGE_PROTOCOL_TAGS, RESERVED_TAG_NAMES, SPAWN_FIELD_TAG_NAMES } from '../relay/item-builder'
 
-export const MAX_TAGS = 128
+export { MAX_TAGS }
 const encoder = new TextEncoder()
 
-/** Tags the node writes on every item it signs; a form must not override them. */
-export const RESERVED_TAGS = ['Data-Protocol', 'Type', 'Variant', 'Module', 'Scheduler', 'SDK'] as const
+/** Tags the item builder writes on every message (counted against the 128-tag limit). */
+export const MESSAGE_ADDED_TAG_COUNT = MESSAGE_PROTOCOL_TAGS.length
 
-export function checkTags(tags: Tag[], extraTagCount = 0): string | null {
-  if (tags.length + extraTagCount > MAX_TAGS) return `At most ${MAX_TAGS} tags per message (this has ${tags.length + extraTagCount}, including ${extraTagCount} set by aolight).`
+/** Tags the node writes (or the network adds to pushed items); a form must not give them. */
+export const RESERVED_TAGS: readonly string[] = RESERVED_TAG_NAMES
+/** Tags a spawn writes from its own fields (module, scheduler, memory limit, cron). */
+export const SPAWN_RESERVED_TAGS: readonly string[] = SPAWN_FIELD_TAG_NAMES.filter((n) => n !== 'Authority')
+
+export interface TagCheckOptions {
+  /** tags aolight adds to these (they count against the 128-tag limit) */
+  added?: number
+  /** what a row is called in messages: "Tag" (default) or e.g. "Cron tag" */
+  label?: string
+  /** further names this form sets from its own fields */
+  reserved?: readonly string[]
+}
+
+export function checkTags(tags: readonly Tag[], opts: TagCheckOptions = {}): string | null {
+  const added = opts.added ?? 0
+  const label = opts.label ?? 'Tag'
+  if (tags.length + added > MAX_TAGS) {
+    return `Too many tags: ${tags.length} here and ${added} that aolight adds make ${tags.length + added}; an item may have at most ${MAX_TAGS}, so remove ${tags.length + added - MAX_TAGS}.`
+  }
   for (const [i, t] of tags.entries()) {
-    const where = `Tag ${i + 1}${t.name ? ` "${t.name}"` : ''}`
+    const where = `${label} ${i + 1}${t.name ? ` (${t.name})` : ''}`
     const nameBytes = encoder.encode(t.name).length
     if (nameBytes === 0) return `${where}: the name is empty.`
     if (nameBytes > 1024) return `${where}: the name is ${nameBytes} bytes; the limit is 1024.`
     const valueBytes = encoder.encode(t.value).length
+    if (valueBytes === 0) return `${where}: the value is empty.`
     if (valueBytes > 3072) return `${where}: the value is ${valueBytes} bytes; the limit is 3072.`
-    if ((RESERVED_TAGS as readonly string[]).includes(t.name)) return `${where}: aolight sets this tag itself.`
+    if (RESERVED_TAGS.includes(t.name)) return `${where}: aolight sets this tag itself.`
+    if (opts.reserved?.includes(t.name) || (opts.reserved && t.name.startsWith('Cron-Tag-'))) return `${where}: this tag is set by its own field of the form.`
   }
   return null
 }

@@ -68,9 +68,17 @@ describe('error text', () => {
   const target = 'oEj2bKQuL8LUNrN6XJPwWsmYOfa2yMqcsTqvC-QdnXk'
   it('a relay refusal for a wallet target is a sentence; the raw text is the details', () => {
     const raw = `http://127.0.0.1:13702 refused item abc: POST http://127.0.0.1:13702/ → 404 Not Found: {"error":"message abc: target process ${target} is not on this SU"}`
-    const x = explainError(new NodeError('network/status', raw, { relayCode: 'send/refused' }), { target })
-    expect(x.text).toBe(`This id is a wallet, not a process: the scheduler at 127.0.0.1:13702 has no process ${target}. Send to a process id (a message to a wallet is not scheduled or evaluated by anyone).`)
+    const x = explainError(new NodeError('network/status', raw, { relayCode: 'send/refused' }), { target, route: 'su' })
+    // Only what is known: this unit has no such process (not "it is a wallet").
+    expect(x.text).toBe(`No process ${target} on the scheduler at 127.0.0.1:13702: it is not a process this network knows (a wallet, a message, or a process on another network).`)
+    expect(x.text).not.toMatch(/is a wallet/)
     expect(x.details).toBe(raw)
+    // on the MU route the unit that answered is the messenger, not a scheduler
+    const mu = `http://127.0.0.1:24002 refused item abc: POST http://127.0.0.1:24002/ → 404 Not Found: {"error":"Process ${target} not found"}`
+    expect(explainError(new NodeError('network/status', mu, { relayCode: 'send/refused' }), { target, route: 'mu' }).text).toBe(
+      `No process ${target} on the messenger at 127.0.0.1:24002: it is not a process this network knows (a wallet, a message, or a process on another network).`,
+    )
+    expect(explainError(new NodeError('network/status', mu, { relayCode: 'send/refused' }), { target }).text).toMatch(/^No process \S+ on the scheduler or messenger at 127\.0\.0\.1:24002: /)
   })
   it('another refusal names the unit, the status and the reason without the JSON body', () => {
     const raw = `http://127.0.0.1:5002 refused item abc: POST http://127.0.0.1:5002/ → 400 Bad Request: {"error":"bad tags"}`

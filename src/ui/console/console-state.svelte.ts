@@ -13,10 +13,11 @@ import { walletState } from '../state/wallet.svelte'
 import { HELP_TEXT, parseConsoleInput } from './commands'
 import { describeOrigin, loadBlueprint, resolveBlueprint } from './blueprints'
 import { explainError } from './error-text'
+import { notOwnerWarning } from './owner-warning'
 import { describeStage, foldProgress, inProgress, type SendStage } from './send-progress'
 import { errorText, outputPrompt, outputText } from '../result-text'
 
-export type TextLine = { kind: 'input' | 'output' | 'error' | 'info'; text: string; details?: string | null }
+export type TextLine = { kind: 'input' | 'output' | 'error' | 'info' | 'warning'; text: string; details?: string | null }
 export type ItemLine = { kind: 'item'; stage: SendStage }
 export type ConsoleLine = TextLine | ItemLine
 
@@ -46,7 +47,7 @@ export class ConsoleState {
   }
 
   printError(e: unknown): void {
-    const x = explainError(e, { target: this.processId })
+    const x = explainError(e, { target: this.processId, route: settingsState.value.relayRoute })
     this.print('error', x.text, x.details)
   }
 
@@ -83,7 +84,7 @@ export class ConsoleState {
           this.print('error', cmd.reason)
           break
         case 'eval':
-          await this.#eval(cmd.code)
+          await this.#eval(cmd.code, ctx.owner)
           break
         case 'dryrun':
           await this.#dryRun(cmd.code, ctx.owner)
@@ -93,7 +94,7 @@ export class ConsoleState {
           this.print('info', `Loading ${describeOrigin(resolveBlueprint(cmd.name, base))}…`)
           const bp = await loadBlueprint(cmd.name, base, { online: navigator.onLine })
           this.print('info', `Loaded ${describeOrigin(bp.origin)}: ${bp.code.length} characters; sending it as an Eval.`)
-          await this.#eval(bp.code)
+          await this.#eval(bp.code, ctx.owner)
           break
         }
       }
@@ -123,8 +124,12 @@ export class ConsoleState {
     this.printResult(await client.dryRun(this.processId, { ...request, owner: as.address }))
   }
 
-  async #eval(code: string): Promise<void> {
-    if (walletState.value.kind === 'none') throw new Error('Connect a wallet first (Wallet page): an Eval is a message signed by you.')
+  async #eval(code: string, owner: string | null): Promise<void> {
+    const w = walletState.value
+    if (w.kind === 'none') throw new Error('Connect a wallet first (Wallet page): an Eval is a message signed by you.')
+    // In the transcript too: the panel's note may have scrolled away when the "New Message" note comes back.
+    const notOwner = notOwnerWarning(w.address, owner)
+    if (notOwner) this.print('warning', notOwner)
     const line = this.#itemLine()
     const onProgress = (p: SendProgress) => {
       line.stage = foldProgress(line.stage, p)

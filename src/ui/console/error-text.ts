@@ -49,7 +49,14 @@ export function refusalText(raw: string): string {
   return `the ${originOf(http[2]!)} unit answered HTTP ${http[3]}${reason ? `: ${reason}` : ''}`
 }
 
-export function explainError(e: unknown, ctx: { target?: string } = {}): ExplainedError {
+export interface ErrorContext {
+  /** the id the message was sent to */
+  target?: string
+  /** where sends are posted (the relayRoute setting): names the unit that refused */
+  route?: 'mu' | 'su'
+}
+
+export function explainError(e: unknown, ctx: ErrorContext = {}): ExplainedError {
   if (e instanceof BlueprintError) {
     const d = [e.details.url && `URL: ${e.details.url}`, e.details.status && `HTTP status: ${e.details.status}`].filter(Boolean).join('\n')
     return { text: e.message, details: d || null }
@@ -66,8 +73,12 @@ export function explainError(e: unknown, ctx: { target?: string } = {}): Explain
       const reason = http ? bodyError(http[4]!) : null
       const target = ctx.target ?? (typeof e.details.target === 'string' ? e.details.target : null)
       if (NOT_A_PROCESS.test(raw)) {
+        // All that is known is that this unit has no such process: the id may be a wallet, a
+        // message, or a process on another network, so the sentence claims none of them.
+        const unit = ctx.route === 'mu' ? 'messenger' : ctx.route === 'su' ? 'scheduler' : 'scheduler or messenger'
+        const at = http ? ` at ${originOf(http[2]!)}` : ''
         return {
-          text: `This id is a wallet, not a process: the scheduler${http ? ` at ${originOf(http[2]!)}` : ''} has no process ${target ?? ''}`.trimEnd() + '. Send to a process id (a message to a wallet is not scheduled or evaluated by anyone).',
+          text: `No process ${target ?? ''}`.trimEnd() + ` on the ${unit}${at}: it is not a process this network knows (a wallet, a message, or a process on another network).`,
           details: raw,
         }
       }
