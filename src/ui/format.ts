@@ -65,3 +65,12 @@ export function processVerification(
 export function pendingCronCount(messages: readonly import('../node/contract').LoggedMessage[]): number {
   return messages.filter((m) => m.cron && m.verification.level !== 'agreed' && m.verification.level !== 'diverged').length
 }
+
+// Bidi embeddings/overrides/isolates and marks, zero-width characters, and C0/C1 controls other
+// than tab and newline: invisible, yet they reorder or hide what is shown ("evil" shown as "live").
+const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g
+
+/** Untrusted text with each invisible or direction-changing character shown as ⟨U+XXXX⟩. */
+export function showInvisible(text: string): string {
+  return text.replace(INVISIBLE, (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`)
+}

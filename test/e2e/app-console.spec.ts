@@ -111,7 +111,7 @@ test('console: colours, width, text only, dry-run identity, send states offline 
   await page.locator('#send-tag-value-0').fill('Ping')
   await page.getByRole('button', { name: 'Sign and send' }).click()
   const alert = page.getByRole('alert')
-  await expect(alert).toContainText('This id is a wallet, not a process', { timeout: 60_000 })
+  await expect(alert).toContainText('it is not a process this network knows', { timeout: 60_000 })
   await expect(alert).not.toContainText('{')
   await expect(alert).not.toContainText('http://')
   await page.getByText('Details', { exact: true }).click()

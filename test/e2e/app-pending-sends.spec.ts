@@ -192,7 +192,7 @@ test('an item the network refused is listed as refused and can be discarded; it 
   await page.locator('#send-tag-name-0').fill('Action')
   await page.locator('#send-tag-value-0').fill('Ping-refused')
   await page.getByRole('button', { name: 'Sign and send' }).click()
-  await expect(page.getByRole('alert')).toContainText('This id is a wallet, not a process', { timeout: 60_000 })
+  await expect(page.getByRole('alert')).toContainText(`No process ${wallet.address} on the messenger at 127.0.0.1:${MU_GATE_PORT}: it is not a process this network knows`, { timeout: 60_000 })
   const row = page.getByTestId('pending-sends').locator('li[data-status="queued"]')
   await expect(row.getByTestId('pending-state')).toContainText(`refused: the 127.0.0.1:${MU_GATE_PORT} unit answered HTTP 404`)
   await expect(row.getByTestId('pending-state')).not.toContainText('{')

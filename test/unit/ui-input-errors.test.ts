@@ -4,7 +4,7 @@ import type { LoggedMessage, Verification } from '../../src/node/contract'
 import { processIdFromInput } from '../../src/ui/process-id-input'
 import { checkTags, MESSAGE_ADDED_TAG_COUNT } from '../../src/ui/tags'
 import { messageItem, spawnAddedTagCount, spawnItem } from '../../src/relay/item-builder'
-import { pendingCronCount, processVerification } from '../../src/ui/format'
+import { pendingCronCount, processVerification, showInvisible } from '../../src/ui/format'
 import { notOwnerWarning } from '../../src/ui/console/owner-warning'
 
 const ID = 'oEj2bKQuL8LUNrN6XJPwWsmYOfa2yMqcsTqvC-QdnXk'
@@ -121,5 +121,14 @@ describe('console: Eval from someone who is not the owner', () => {
     expect(notOwnerWarning(ID, ID)).toBeNull()
     expect(notOwnerWarning(null, ID)).toBeNull()
     expect(notOwnerWarning(OTHER, null)).toBeNull()
+  })
+})
+
+describe('untrusted text shows its invisible characters', () => {
+  it('a right-to-left override is visible instead of reversing "evil" into "live"', () => {
+    expect(showInvisible('\u202Elive')).toBe('⟨U+202E⟩live')
+    expect(showInvisible('a\u200Bb\u2066c\u2069\u0000d\u007f')).toBe('a⟨U+200B⟩b⟨U+2066⟩c⟨U+2069⟩⟨U+0000⟩d⟨U+007F⟩')
+    // ordinary text, newlines, tabs and right-to-left scripts stay as they are
+    expect(showInvisible('line 1\n\tשלום مرحبا é 🚀')).toBe('line 1\n\tשלום مرحبا é 🚀')
   })
 })
