@@ -129,6 +129,7 @@ test('keyfile remembered encrypted: reload, wrong passphrase refused, unlock sig
   await expect(page.getByRole('alert')).toContainText('at least 8 characters')
   await expect(page.getByTestId('wallet-address')).toHaveCount(0)
   await page.locator('#new-passphrase').fill(passphrase)
+  await expect(page.getByRole('alert'), 'the error goes once the passphrase is changed').toHaveCount(0)
   await page.locator('#keyfile').setInputFiles(file)
   await expect(page.getByTestId('wallet-address')).toHaveText(address, { timeout: 30_000 })
   await expect(page.getByText('also stored on this device, encrypted')).toBeVisible()
@@ -141,6 +142,8 @@ test('keyfile remembered encrypted: reload, wrong passphrase refused, unlock sig
 
   await page.reload()
   await expect(page.getByTestId('stored-address')).toHaveText(address, { timeout: 30_000 })
+  // the header says a stored keyfile waits to be unlocked, not "Connect wallet"
+  await expect(page.getByRole('link', { name: 'Unlock wallet' })).toBeVisible()
   await expect(page.getByTestId('wallet-address')).toHaveCount(0)
   await page.locator('#unlock-passphrase').fill('wrong passphrase')
   await page.getByRole('button', { name: /^Unlock / }).click()
@@ -148,6 +151,7 @@ test('keyfile remembered encrypted: reload, wrong passphrase refused, unlock sig
   await page.locator('#unlock-passphrase').fill(passphrase)
   await page.getByRole('button', { name: /^Unlock / }).click()
   await expect(page.getByTestId('wallet-address')).toHaveText(address, { timeout: 30_000 })
+  await expect(page.getByText('Keyfile unlocked')).toBeVisible()
 
   // Sign a message with the unlocked key: it reaches the target's SU log, signed by that address.
   await page.goto(`/#/send/${target}`)
