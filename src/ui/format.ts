@@ -74,3 +74,9 @@ const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u
 export function showInvisible(text: string): string {
   return text.replace(INVISIBLE, (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`)
 }
+
+/** The Send form's data-size refusal ("The data is 20.0 MB; an item may be at most 10 MiB."), or null when it fits. */
+export function dataSizeProblem(bytes: number, limit: number): string | null {
+  if (bytes <= limit) return null
+  return `The data is ${(bytes / 1e6).toFixed(1)} MB; an item may be at most ${limit / (1024 * 1024)} MiB.`
+}

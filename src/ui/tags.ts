@@ -28,22 +28,36 @@ export interface TagCheckOptions {
   reserved?: readonly string[]
 }
 
+/** A tag problem and where it is: the 0-based row and the input (null: the whole list). */
+export interface TagProblem {
+  text: string
+  index: number | null
+  part: 'name' | 'value' | null
+}
+
 export function checkTags(tags: readonly Tag[], opts: TagCheckOptions = {}): string | null {
+  return findTagProblem(tags, opts)?.text ?? null
+}
+
+/** As checkTags, with the row and input to mark invalid and focus. */
+export function findTagProblem(tags: readonly Tag[], opts: TagCheckOptions = {}): TagProblem | null {
   const added = opts.added ?? 0
   const label = opts.label ?? 'Tag'
   if (tags.length + added > MAX_TAGS) {
-    return `Too many tags: ${tags.length} here and ${added} that aolight adds make ${tags.length + added}; an item may have at most ${MAX_TAGS}, so remove ${tags.length + added - MAX_TAGS}.`
+    const text = `Too many tags: ${tags.length} here and ${added} that aolight adds make ${tags.length + added}; an item may have at most ${MAX_TAGS}, so remove ${tags.length + added - MAX_TAGS}.`
+    return { text, index: null, part: null }
   }
   for (const [i, t] of tags.entries()) {
     const where = `${label} ${i + 1}${t.name ? ` (${t.name})` : ''}`
+    const at = (part: 'name' | 'value', text: string): TagProblem => ({ text: `${where}: ${text}`, index: i, part })
     const nameBytes = encoder.encode(t.name).length
-    if (nameBytes === 0) return `${where}: the name is empty.`
-    if (nameBytes > 1024) return `${where}: the name is ${nameBytes} bytes; the limit is 1024.`
+    if (nameBytes === 0) return at('name', 'the name is empty.')
+    if (nameBytes > 1024) return at('name', `the name is ${nameBytes} bytes; the limit is 1024.`)
     const valueBytes = encoder.encode(t.value).length
-    if (valueBytes === 0) return `${where}: the value is empty.`
-    if (valueBytes > 3072) return `${where}: the value is ${valueBytes} bytes; the limit is 3072.`
-    if (RESERVED_TAGS.includes(t.name)) return `${where}: aolight sets this tag itself.`
-    if (opts.reserved?.includes(t.name) || (opts.reserved && t.name.startsWith('Cron-Tag-'))) return `${where}: this tag is set by its own field of the form.`
+    if (valueBytes === 0) return at('value', 'the value is empty.')
+    if (valueBytes > 3072) return at('value', `the value is ${valueBytes} bytes; the limit is 3072.`)
+    if (RESERVED_TAGS.includes(t.name)) return at('name', 'aolight sets this tag itself.')
+    if (opts.reserved?.includes(t.name) || (opts.reserved && t.name.startsWith('Cron-Tag-'))) return at('name', 'this tag is set by its own field of the form.')
   }
   return null
 }

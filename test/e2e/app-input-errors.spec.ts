@@ -2,7 +2,8 @@
  * Input errors a first-time user met, in the built app against the devnet:
  * - the home page opens what its own hint invites pasting (`#/process/<id>`, the address-bar URL,
  *   an explorer link) and says precisely when there is no id;
- * - the Send form refuses an empty tag value in the person's numbering ("Tag 1 (Action)");
+ * - the Send form refuses an empty tag value in the person's numbering ("Tag 1 (Action)"), marks
+ *   that input aria-invalid and focuses it; `#/send/notanid` keeps the text and says why;
  * - the console warns, before and after sending, that an Eval from a wallet that is not the owner
  *   goes to the Inbox (and still sends it).
  */
@@ -57,7 +58,26 @@ test('send form: an empty tag value is named in the person\'s numbering; console
   await page.locator('#send-tag-value-0').fill('')
   await page.getByRole('button', { name: 'Sign and send' }).click()
   await expect(page.getByRole('alert')).toHaveText('Tag 1 (Action): the value is empty.')
+  // the error is tied to its input, and focus moved there
+  const value0 = page.locator('#send-tag-value-0')
+  await expect(value0).toHaveAttribute('aria-invalid', 'true')
+  await expect(value0).toHaveAttribute('aria-describedby', 'send-error')
+  await expect(value0).toBeFocused()
+  // the second row numbered as the person sees it, even after an empty first row is dropped
+  await page.locator('#send-tag-name-0').fill('')
+  await page.getByRole('button', { name: 'Add tag' }).click()
+  await page.locator('#send-tag-name-1').fill('Ping')
+  await page.getByRole('button', { name: 'Sign and send' }).click()
+  await expect(page.getByRole('alert')).toHaveText('Tag 2 (Ping): the value is empty.')
+  await expect(page.locator('#send-tag-value-1')).toBeFocused()
+  await expect(value0).not.toHaveAttribute('aria-invalid', 'true')
   expect(wallet.signs).toBe(0)
+
+  // A link with a target that is not an id keeps it in the field and says what is wrong.
+  await page.goto('/#/send/notanid')
+  await expect(page.locator('#send-target')).toHaveValue('notanid')
+  await expect(page.getByRole('alert')).toHaveText('A target process id is 43 characters long; this one has 7.')
+  await expect(page.locator('#send-target')).toHaveAttribute('aria-invalid', 'true')
 
   await page.goto(`/#/process/${token.id}/console`)
   const warning = `You are not the owner (${owner.address.slice(0, 5)}…${owner.address.slice(-4)}); aos only runs Evals from its owner: this goes to its Inbox.`

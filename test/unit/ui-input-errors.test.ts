@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import type { LoggedMessage, Verification } from '../../src/node/contract'
 import { processIdFromInput } from '../../src/ui/process-id-input'
-import { checkTags, MESSAGE_ADDED_TAG_COUNT } from '../../src/ui/tags'
+import { checkTags, findTagProblem, MESSAGE_ADDED_TAG_COUNT } from '../../src/ui/tags'
 import { messageItem, spawnAddedTagCount, spawnItem } from '../../src/relay/item-builder'
-import { pendingCronCount, processVerification, showInvisible } from '../../src/ui/format'
+import { dataSizeProblem, pendingCronCount, processVerification, showInvisible } from '../../src/ui/format'
+import { settingsErrorText } from '../../src/ui/settings-error-text'
 import { notOwnerWarning } from '../../src/ui/console/owner-warning'
 
 const ID = 'oEj2bKQuL8LUNrN6XJPwWsmYOfa2yMqcsTqvC-QdnXk'
@@ -130,5 +131,37 @@ describe('untrusted text shows its invisible characters', () => {
     expect(showInvisible('a\u200Bb\u2066c\u2069\u0000d\u007f')).toBe('a⟨U+200B⟩b⟨U+2066⟩c⟨U+2069⟩⟨U+0000⟩d⟨U+007F⟩')
     // ordinary text, newlines, tabs and right-to-left scripts stay as they are
     expect(showInvisible('line 1\n\tשלום مرحبا é 🚀')).toBe('line 1\n\tשלום مرحبا é 🚀')
+  })
+})
+
+describe('form error texts', () => {
+  it('settings errors name the field by its label', async () => {
+    const { validateSettings, defaultSettings } = await import('../../src/node/settings')
+    const { isNodeError } = await import('../../src/node/contract')
+    const texts: string[] = []
+    const base = defaultSettings()
+    for (const bad of [
+      { ...base, endpoints: { ...base.endpoints, cus: ['http://127.0.0.1:1', 'nope'] } },
+      { ...base, snapshots: { ...base.snapshots, keepPerProcess: 0 } },
+      { ...base, endpoints: { ...base.endpoints, mu: 'ftp://x' } },
+    ]) {
+      try {
+        validateSettings(bad)
+        texts.push('accepted')
+      } catch (e) {
+        if (!isNodeError(e)) throw e
+        texts.push(settingsErrorText(String(e.details.field ?? ''), e.message))
+      }
+    }
+    expect(texts[0]).toBe('Compute unit 2: "nope" is not a URL (expected e.g. https://arweave.net).')
+    expect(texts[1]).toMatch(/^Snapshots kept per process: expected a whole number from 1 to 100, got 0\.$/)
+    expect(texts[2]).toMatch(/^Messenger Unit \(MU\): only http and https URLs/)
+  })
+  it('the data size refusal is a sentence', () => {
+    expect(dataSizeProblem(20_000_000, 10 * 1024 * 1024)).toBe('The data is 20.0 MB; an item may be at most 10 MiB.')
+    expect(dataSizeProblem(10 * 1024 * 1024, 10 * 1024 * 1024)).toBeNull()
+  })
+  it('a tag problem says which row and input', () => {
+    expect(findTagProblem([{ name: 'A', value: 'b' }, { name: 'Action', value: '' }])).toEqual({ text: 'Tag 2 (Action): the value is empty.', index: 1, part: 'value' })
   })
 })

@@ -67,6 +67,11 @@ export function explainError(e: unknown, ctx: ErrorContext = {}): ExplainedError
       const id = typeof e.details.id === 'string' ? e.details.id : '(unknown id)'
       return { text: cancelledText(id, Number(e.details.attempts ?? 0)), details: raw }
     }
+    if (e.details.relayCode === 'item/invalid' && typeof e.details.size === 'number' && typeof e.details.limit === 'number') {
+      // The builder's limit check (item-builder.ts checkItemLimits): size of the whole signed item.
+      const mib = e.details.limit / (1024 * 1024)
+      return { text: `The message would be ${(e.details.size / 1e6).toFixed(1)} MB once signed; an item may be at most ${mib} MiB. Make the data smaller.`, details: raw }
+    }
     if (e.details.relayCode === 'send/not-cancellable') return { text: `Not cancelled: ${raw.replace(/^cannot (cancel|discard) /, '')}.`.replace(/\.\.$/, '.'), details: null }
     if (e.details.relayCode === 'send/refused') {
       const http = HTTP_REFUSAL.exec(raw)
