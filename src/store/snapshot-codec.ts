@@ -106,38 +106,32 @@ async function encodeSparse(memory: SparseMemory, base: SnapshotBase | null, opt
     rawSize += len
     return { now: current[k], old: p < baseCount ? base.image.pages.get(p) : undefined, words: Math.ceil(len / 4) }
   }))
-  return finishPacked(memory.byteLength, changed, image, new Uint8Array(packed.buffer), rawSize, base, whole, t0, t1)
-}
-
-/** finishLink for an incremental packed already: its header over the packed bytes, hashed. */
-async function finishPacked(
-  byteLength: number, changed: number[], image: PageImage, stored: Uint8Array<ArrayBuffer>, rawSize: number,
-  base: SnapshotBase, whole: Promise<string | null>, t0: number, t1: number,
-): Promise<EncodedSnapshot> {
-  const header = linkHeader('incremental', byteLength, base.contentSha256, changed)
-  const [contentSha256, sha256] = await Promise.all([sha256Hex(concat(header, stored)), whole])
-  return {
-    kind: 'incremental', byteLength, pages: Uint32Array.from(changed), contentSha256, sha256, blob: new Blob([stored]),
-    rawSize, compressedSize: stored.byteLength, image,
-    timings: { scanMs: t1 - t0, compressHashMs: performance.now() - t1 },
-  }
+  return storeLink(kind, memory.byteLength, changed, image, new Uint8Array(packed.buffer), rawSize, base, whole, t0, t1)
 }
 
 /**
- * The common end of both encoders: the link's header over the payload, the payload stored
- * (compressed when full, zero-run packed when incremental) and hashed, with the timings.
+ * The common end of the encoders: the payload (page bytes or XOR deltas) stored, deflated when
+ * full, zero-run packed when incremental, then the link's header and stored bytes hashed.
  */
 async function finishLink(
   kind: SnapshotKind, byteLength: number, changed: number[], image: EncodedSnapshot['image'], data: Uint8Array<ArrayBuffer>,
   base: SnapshotBase | null | undefined, whole: Promise<string | null>, t0: number,
 ): Promise<EncodedSnapshot> {
-  const header = linkHeader(kind, byteLength, base?.contentSha256 ?? null, changed)
   const t1 = performance.now()
   const stored = kind === 'full' ? await compress(data) : packedBytes(data)
+  return storeLink(kind, byteLength, changed, image, stored, data.byteLength, base, whole, t0, t1)
+}
+
+/** A link's stored bytes with its digest (over its header and those bytes) and timings. */
+async function storeLink(
+  kind: SnapshotKind, byteLength: number, changed: number[], image: PageImage, stored: Uint8Array<ArrayBuffer>, rawSize: number,
+  base: SnapshotBase | null | undefined, whole: Promise<string | null>, t0: number, t1: number,
+): Promise<EncodedSnapshot> {
+  const header = linkHeader(kind, byteLength, base?.contentSha256 ?? null, changed)
   const [contentSha256, sha256] = await Promise.all([sha256Hex(concat(header, stored)), whole])
   return {
     kind, byteLength, pages: Uint32Array.from(changed), contentSha256, sha256, blob: new Blob([stored]),
-    rawSize: data.byteLength, compressedSize: stored.byteLength, image,
+    rawSize, compressedSize: stored.byteLength, image,
     timings: { scanMs: t1 - t0, compressHashMs: performance.now() - t1 },
   }
 }
