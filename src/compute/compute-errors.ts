@@ -53,6 +53,9 @@ function scalarDetails(d: Record<string, unknown>): Details {
 
 const info = (code: NodeErrorCode, message: string, details: Details = {}): NodeErrorInfo => ({ code, message, details })
 
+/** `details.check` of the error a process stops with when its cache was cleared under it. */
+export const CACHE_CLEARED_CHECK = 'store/cache-cleared'
+
 /** Maps any thrown value to the contract's closed error set, keeping the precise message. */
 export function toNodeErrorInfo(e: unknown): NodeErrorInfo {
   if (e instanceof ComputeError) {
@@ -87,6 +90,11 @@ export function toNodeErrorInfo(e: unknown): NodeErrorInfo {
   if (e instanceof StoreError) {
     const d = scalarDetails(e.details)
     if (e.code === 'store/quota') return info('storage/quota', e.message, { ...d, check: e.code })
+    // The process record vanished under an open process: its cache was cleared (another tab, or
+    // Settings) while this one ran. Not a browser limitation: re-opening re-verifies it.
+    if (e.code === 'store/not-found' && typeof d['processId'] === 'string') {
+      return info('process/closed', `The cache of process ${d['processId']} was cleared while it was open (in another tab or in Settings): ${e.message}`, { ...d, check: CACHE_CLEARED_CHECK })
+    }
     return info('storage/unsupported', e.message, { ...d, check: e.code })
   }
   if (e instanceof RuntimeError) {

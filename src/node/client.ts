@@ -31,7 +31,15 @@ export interface AppClient extends LightNodeClient {
    * `assigned`, …). Resolves like `send`, once the item was accepted by the MU or SU.
    */
   sendTracked(request: SendRequest, onProgress: (p: SendProgress) => void): Promise<SendReceipt>
+  /**
+   * Called with a process id when another tab of this browser cleared that process's cache (its
+   * open views must re-open it: the stored log they read from is gone). Returns the unsubscribe.
+   */
+  onCacheClearedElsewhere(listener: (processId: string) => void): () => void
 }
+
+/** Tabs tell each other which process caches they cleared (same origin, same IndexedDB). */
+const CACHE_CLEARED_CHANNEL = 'aolight.cache-cleared.v1'
 
 /** One step of a tracked send. */
 export type SendProgress = { type: 'signing' } | QueueEvent
@@ -52,7 +60,10 @@ interface OpenEntry {
   users: number
   /** the pending close once no view holds it */
   linger: ReturnType<typeof setTimeout> | undefined
-  /** its last status was `stopped`: reopening must start afresh, so it does not linger */
+  /**
+   * its last status was `stopped` or `offline`: reopening must start afresh (a retry, or a
+   * reconnect once the network is back), so it does not linger
+   */
   stopped?: boolean
 }
 
@@ -271,7 +282,7 @@ export function createAppClient(opts: AppClientOptions = {}): AppClient {
     })
     const h = await entry.handle
     h.subscribe((e) => {
-      if (e.type === 'status') entry.stopped = e.status.state === 'stopped'
+      if (e.type === 'status') entry.stopped = e.status.state === 'stopped' || e.status.state === 'offline'
     })
     return refCounted(id, entry, h)
   }
@@ -311,6 +322,7 @@ export function createAppClient(opts: AppClientOptions = {}): AppClient {
         if (open.get(id) === entry) open.delete(id)
         try {
           await h.clearCache()
+          announceCleared(id)
         } finally {
           await shut(id, entry, h).catch(() => undefined)
         }
@@ -327,16 +339,56 @@ export function createAppClient(opts: AppClientOptions = {}): AppClient {
     }
   }
 
+  // One channel per tab: a tab does not receive its own posts, so only other tabs react.
+  const clearedChannel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(CACHE_CLEARED_CHANNEL) : null
+  const clearedListeners = new Set<(processId: string) => void>()
+  if (clearedChannel) {
+    clearedChannel.onmessage = (ev: MessageEvent<unknown>) => {
+      const id = (ev.data as { processId?: unknown } | null)?.processId
+      if (typeof id !== 'string') return
+      evict(id)
+      for (const l of clearedListeners) l(id)
+    }
+  }
+
+  /**
+   * Its cache is gone under this tab's open handle: the handle leaves the map at once (so views
+   * re-opening it start afresh, after it closed) and is closed, lingering or not.
+   */
+  function evict(id: string): void {
+    const entry = open.get(id)
+    if (!entry) return
+    open.delete(id)
+    if (entry.linger) clearTimeout(entry.linger)
+    const done: Promise<void> = entry.handle
+      .then((h) => h.close())
+      .catch(() => undefined)
+      .finally(() => {
+        if (closing.get(id) === done) closing.delete(id)
+      })
+    closing.set(id, done)
+  }
+  function announceCleared(processId: string): void {
+    try {
+      clearedChannel?.postMessage({ processId })
+    } catch {
+      // A closed channel only means other tabs find out from their next store read.
+    }
+  }
+
   async function clearProcess(processId: string): Promise<void> {
     const entry = open.get(processId)
     if (!entry) {
       await closing.get(processId)
-      return compute.storage.clearProcess(processId)
+      await compute.storage.clearProcess(processId)
+      announceCleared(processId)
+      return
     }
     const h = await entry.handle
     open.delete(processId)
     try {
       await h.clearCache()
+      announceCleared(processId)
     } finally {
       await shut(processId, entry, h).catch(() => undefined)
     }
@@ -400,6 +452,10 @@ export function createAppClient(opts: AppClientOptions = {}): AppClient {
       const spawned = readJson<string[]>(kv, SPAWNED_KEY, []).filter((x) => x !== receipt.processId)
       writeJson(kv, SPAWNED_KEY, [receipt.processId, ...spawned].slice(0, MAX_SPAWNED_REMEMBERED))
       return receipt
+    },
+    onCacheClearedElsewhere(listener) {
+      clearedListeners.add(listener)
+      return () => clearedListeners.delete(listener)
     },
     settings: compute.settings,
     storage: { ...compute.storage, clearProcess },

@@ -48,6 +48,10 @@ export class ProcessSession {
   role = $state<'leader' | 'follower' | null>(null)
   /** what cranking the results of messages this tab sent pushed (newest last) */
   cranks = $state<CrankSummary[]>([])
+  /** why the session re-opened by itself (cache cleared in another tab, network back), shown once */
+  notice = $state<string | null>(null)
+  /** re-opening because the network came back */
+  reconnecting = $state(false)
 
   // Raw state: views read `handle` (the clear-cache button), and a handle must not be deep-proxied.
   #handle = $state.raw<ProcessHandle | null>(null)
@@ -56,9 +60,56 @@ export class ProcessSession {
   #waiters = new Map<string, (r: MessageResult) => void>()
   #crankWaiters = new Map<string, (c: CrankSummary) => void>()
   #closed = false
+  #stopWatching: (() => void) | null = null
 
   constructor(id: string) {
     this.id = id
+  }
+
+  /**
+   * Shown from the cache or not open because the network did not answer: an `offline` status
+   * whose cached-copy warning says unreachable (not "the network forgot it"), or a stop on
+   * `network/unreachable`. Such a session re-opens when the network comes back.
+   */
+  get waitingForNetwork(): boolean {
+    if (this.status?.state === 'offline') {
+      return this.warnings.some((w) => w.details['check'] === 'cached-copy' && w.code === 'network/unreachable') || !this.warnings.some((w) => w.details['check'] === 'cached-copy')
+    }
+    const failure = this.status?.state === 'stopped' ? this.status.error : this.openError?.toInfo()
+    return failure?.code === 'network/unreachable'
+  }
+
+  /**
+   * Re-opens a session that waits for the network (see `waitingForNetwork`): locates the SU,
+   * syncs what is new, cross-checks. The cache is kept (a re-open starts from it); on no answer
+   * the session is shown from the cache again. `why` is shown once it re-opened.
+   */
+  async reconnect(why: string): Promise<void> {
+    if (this.reconnecting || this.#closed || this.opening || !this.waitingForNetwork) return
+    this.reconnecting = true
+    try {
+      await this.retry()
+      this.notice = why
+    } finally {
+      this.reconnecting = false
+    }
+  }
+
+  /** Re-open on the browser's `online` event and when another tab clears this process's cache. */
+  #watch(): void {
+    if (this.#stopWatching) return
+    const online = () => void this.reconnect('Back online: re-connected to the network.')
+    const offCleared = client.onCacheClearedElsewhere((pid) => {
+      if (pid !== this.id || this.#closed) return
+      void this.retry().then(() => {
+        this.notice = 'The cache of this process was cleared in another tab: it is re-verified from the network.'
+      })
+    })
+    if (typeof window !== 'undefined') window.addEventListener('online', online)
+    this.#stopWatching = () => {
+      offCleared()
+      if (typeof window !== 'undefined') window.removeEventListener('online', online)
+    }
   }
 
   get handle(): ProcessHandle | null {
@@ -67,6 +118,7 @@ export class ProcessSession {
 
   async open(): Promise<void> {
     this.opening = true
+    this.#watch()
     try {
       const handle = await client.openProcess(this.id)
       if (this.#closed) {
@@ -132,6 +184,7 @@ export class ProcessSession {
     this.divergences = []
     this.warnings = []
     this.role = null
+    this.notice = null
     await this.open()
   }
 
@@ -213,6 +266,8 @@ export class ProcessSession {
 
   async close(): Promise<void> {
     this.#closed = true
+    this.#stopWatching?.()
+    this.#stopWatching = null
     await this.#teardown()
   }
 
