@@ -153,3 +153,23 @@ test('endpoints that do not answer: "unreachable", not "not on this network"; a 
   await expect(page.getByRole('status').first()).toContainText(`The network is unreachable: showing the cache (verified to nonce ${total - 1}`, { timeout: 120_000 })
   await expect(page.getByRole('button', { name: 'Try again' })).toBeVisible()
 })
+
+test('an id that is not a process says what it is (message, module, wallet) and offers no send / clear', async ({ page, context }) => {
+  await useSettings(context, devnetSettings(net.devnet))
+  const pid = tokenId()
+  const page1 = await new SuClient(net.devnet.urls.su).getSchedulePage({ processId: pid, limit: 5 })
+  const messageId = page1.edges.map((e) => e.node.message?.id).find((m) => m !== undefined && m !== pid)!
+  expect(messageId).toBeTruthy()
+
+  await page.goto(`/#/process/${messageId}`)
+  const kind = page.getByTestId('id-kind')
+  await expect(kind).toContainText('It is an ao message', { timeout: 90_000 })
+  await expect(page.getByText('This id is not a process', { exact: true })).toBeVisible()
+  await expect(kind.getByRole('link', { name: 'open the message' })).toHaveAttribute('href', `#/message/${messageId}?process=${pid}`)
+  await expect(page.getByTestId('send-to-process')).toHaveCount(0)
+  await expect(page.getByRole('button', { name: "Clear this process's cache" })).toHaveCount(0)
+
+  await page.goto(`/#/process/${net.devnet.moduleIds.aos64}`)
+  await expect(page.getByTestId('id-kind')).toContainText('It is an ao module', { timeout: 90_000 })
+  await expect(page.getByTestId('send-to-process')).toHaveCount(0)
+})
