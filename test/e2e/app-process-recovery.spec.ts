@@ -54,8 +54,6 @@ test('clearing the cache on the process page re-opens it and re-verifies it from
   const total = await totalOf(pid)
   await page.goto(`/#/process/${pid}`)
   await upToDate(page, total)
-  // P2: the label and the id are separate words
-  await expect(page.locator('.pid')).toHaveText(`Process ${pid}`)
 
   let asked = ''
   page.once('dialog', (d) => {
@@ -63,11 +61,11 @@ test('clearing the cache on the process page re-opens it and re-verifies it from
     void d.accept()
   })
   await page.getByRole('button', { name: "Clear this process's cache" }).click()
-  await expect(page.getByText('Cache cleared and re-opened from the network.')).toBeVisible({ timeout: 60_000 })
-  expect(asked).toContain('It will be re-verified from the network')
   // Re-fetched and re-verified: the store holds the whole log again, and the page is live again.
-  await upToDate(page, total)
   await expect.poll(() => storedLog(page, pid), { timeout: 60_000 }).toEqual({ processes: 1, log: total })
+  await upToDate(page, total)
+  expect(asked).toContain('It will be re-verified from the network')
+  await expect(page.getByText('Cache cleared and re-opened from the network.')).toBeVisible({ timeout: 60_000 })
   await expect(page.getByRole('button', { name: "Clear this process's cache" })).toBeEnabled()
   await expect(page.locator('[data-role="leader"]')).toBeVisible()
 })
@@ -160,6 +158,10 @@ test('an id that is not a process says what it is (message, module, wallet) and 
   const page1 = await new SuClient(net.devnet.urls.su).getSchedulePage({ processId: pid, limit: 5 })
   const messageId = page1.edges.map((e) => e.node.message?.id).find((m) => m !== undefined && m !== pid)!
   expect(messageId).toBeTruthy()
+
+  // The "Process" label and the id are separate words on a process's page.
+  await page.goto(`/#/process/${pid}`)
+  await expect(page.locator('.pid')).toHaveText(`Process ${pid}`, { timeout: 60_000 })
 
   await page.goto(`/#/process/${messageId}`)
   const kind = page.getByTestId('id-kind')
