@@ -10,6 +10,8 @@
 import { test, expect, type Page } from '@playwright/test'
 import { SuClient } from '../../src/protocol/su-client'
 import { SETTINGS_KEY } from '../../src/node/settings'
+import { sendMessage } from '../devnet/ao-http'
+import { loadKey } from '../devnet/keys'
 import { appDevnet, devnetSettings, useSettings } from './support/app-devnet'
 
 // Helper U1's ports (25000-25090).
@@ -83,10 +85,13 @@ test('a page opened offline re-connects by itself once the browser is back onlin
   await page.reload() // served by the service worker
   await expect(page.getByRole('status').first()).toContainText(`Offline: showing the cache (verified to nonce ${total - 1}`, { timeout: 120_000 })
   await expect(page.getByRole('button', { name: 'Try again' })).toBeVisible()
+  // The network moves on meanwhile: one more message in the process's log.
+  await sendMessage(net.devnet.urls.mu, loadKey('wallet-a'), pid, [{ name: 'Action', value: 'Balance' }])
+  await expect.poll(() => totalOf(pid), { timeout: 30_000 }).toBe(total + 1)
 
   await context.setOffline(false)
-  // Located the SU again and synced: up to date, with its scheduler's URL known.
-  await upToDate(page, total, 90_000)
+  // Located the SU again and synced the new message: up to date, with its scheduler's URL known.
+  await upToDate(page, total + 1, 90_000)
   await expect(page.getByText(net.devnet.urls.su, { exact: false }).first()).toBeVisible()
   await expect(page.getByTestId('process-notice')).toBeVisible()
   await expect(page.getByRole('button', { name: 'Try again' })).toHaveCount(0)
