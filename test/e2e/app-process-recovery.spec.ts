@@ -179,4 +179,8 @@ test('an id that is not a process says what it is (message, module, wallet) and 
   await page.goto(`/#/process/${net.devnet.moduleIds.aos64}`)
   await expect(page.getByTestId('id-kind')).toContainText('It is an ao module', { timeout: 90_000 })
   await expect(page.getByTestId('send-to-process')).toHaveCount(0)
+
+  // The SU's wallet signed its Scheduler-Location record on the gateway.
+  await page.goto(`/#/process/${net.devnet.suAddress}`)
+  await expect(page.getByTestId('id-kind')).toContainText('It is a wallet address', { timeout: 90_000 })
 })
