@@ -82,10 +82,21 @@ test('clearing a cached process empties its IndexedDB data; reopening re-verifie
   const clear = page.getByRole('button', { name: "Clear this process's cache" })
   await expect(clear).toBeEnabled()
   await clear.click()
-  await expect(page.getByText('Cache cleared.')).toBeVisible({ timeout: 30_000 })
+  // The page re-opens the process at once: fetched and verified again from the network.
+  await expect(page.getByText('Cache cleared and re-opened from the network.')).toBeVisible({ timeout: 60_000 })
+  await expect.poll(async () => (await cachedFor(page, token)).log, { timeout: 30_000 }).toBe(tokenTotal)
+  await expect.poll(async () => (await cachedFor(page, token)).results, { timeout: 30_000 }).toBe(before.results)
+  expect((await cachedFor(page, token)).resultValues).toBe(before.resultValues)
 
-  const after = await cachedFor(page, token)
-  expect(after).toEqual({ processes: 0, log: 0, results: 0, snapshots: 0, checks: 0, resultValues: '[]' })
+  // Cleared from Settings with no page holding it: everything of that process is gone.
+  await page.goto('/#/settings')
+  page.once('dialog', (d) => {
+    expect(d.message()).toContain('Delete the cached log, results and snapshots of')
+    void d.accept()
+  })
+  await page.getByRole('button', { name: new RegExp(`^Clear cache of (.*${token}|aolight-demo-token|Demo token)`) }).click()
+  await expect.poll(async () => cachedFor(page, token), { timeout: 30_000 })
+    .toEqual({ processes: 0, log: 0, results: 0, snapshots: 0, checks: 0, resultValues: '[]' })
   // The other process keeps its data (its snapshots may grow: one is written when it is closed).
   const { snapshots: _s, ...roomKept } = roomBefore
   expect(await cachedFor(page, room)).toMatchObject(roomKept)
