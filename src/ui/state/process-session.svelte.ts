@@ -212,7 +212,10 @@ export class ProcessSession {
         const m = e.message
         const rest = this.messages.filter((x) => x.id !== m.id)
         this.messages = sortLog([m, ...rest])
-        if (m.result) this.#waiters.get(m.id)?.(m.result)
+        if (m.result) {
+          this.#waiters.get(m.id)?.(m.result)
+          this.#evaluatedSinceSample = true
+        }
         break
       }
       case 'divergence':
@@ -224,9 +227,15 @@ export class ProcessSession {
     }
   }
 
+  /** results arrived since the last sample (a burst shorter than a sample still shows its rate) */
+  #evaluatedSinceSample = false
+
   #sample(): void {
-    // The meter keeps its last rate once evaluation ends; the chart shows what runs now.
-    const rate = evaluating(this.status) ? (this.progress.evaluate?.ratePerSecond ?? 0) : 0
+    // The meter keeps its last rate once evaluation ends; the chart shows what runs now, and a
+    // run that started and ended between two samples once (else its peak would read 0 msg/s).
+    const ran = evaluating(this.status) || this.#evaluatedSinceSample
+    this.#evaluatedSinceSample = false
+    const rate = ran ? (this.progress.evaluate?.ratePerSecond ?? 0) : 0
     this.throughput = [...this.throughput.slice(-(THROUGHPUT_SAMPLES - 1)), rate]
   }
 
