@@ -15,7 +15,7 @@ test('settings: the uploader for pushes to wallets, per preset, validated, persi
 
   await uploader.fill('ftp://bundler.example')
   await page.getByRole('button', { name: 'Save settings' }).click()
-  await expect(page.getByRole('alert')).toHaveText('uploader: only http and https URLs are allowed, not "ftp:".')
+  await expect(page.getByRole('alert')).toHaveText('Uploader: only http and https URLs are allowed, not "ftp:".')
   await expect(uploader).toHaveAttribute('aria-invalid', 'true')
 
   await uploader.fill('https://bundler.example/')

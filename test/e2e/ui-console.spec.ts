@@ -14,7 +14,7 @@ test('settings: the blueprint URL base defaults to the aos repository, is valida
   await expect(field).toHaveValue(AOS_BASE)
   await field.fill('ftp://example.org/bp')
   await page.getByRole('button', { name: 'Save settings' }).click()
-  await expect(page.getByRole('alert')).toHaveText('blueprintBase: only http and https URLs are allowed, not "ftp:".')
+  await expect(page.getByRole('alert')).toHaveText('Blueprint URL base: only http and https URLs are allowed, not "ftp:".')
   await expect(field).toHaveAttribute('aria-invalid', 'true')
   await field.fill('http://127.0.0.1:9/my-blueprints/')
   await page.getByRole('button', { name: 'Save settings' }).click()

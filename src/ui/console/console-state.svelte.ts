@@ -16,6 +16,7 @@ import { explainError } from './error-text'
 import { notOwnerWarning } from './owner-warning'
 import { describeStage, foldProgress, inProgress, type SendStage } from './send-progress'
 import { errorText, outputPrompt, outputText } from '../result-text'
+import { loadTranscript, saveTranscript } from './console-transcript'
 
 export type TextLine = { kind: 'input' | 'output' | 'error' | 'info' | 'warning'; text: string; details?: string | null }
 export type ItemLine = { kind: 'item'; stage: SendStage }
@@ -40,7 +41,17 @@ export class ConsoleState {
   /** the prompt of the last result this console saw (with its colour codes) */
   prompt = $state<string | null>(null)
 
-  constructor(readonly processId: string) {}
+  constructor(readonly processId: string) {
+    const saved = loadTranscript(processId)
+    if (saved) {
+      this.lines = saved.lines
+      this.prompt = saved.prompt
+    }
+    // Kept across a reload of this tab (console-transcript.ts); reading the lines deeply tracks item stages too.
+    $effect.root(() => {
+      $effect(() => saveTranscript(processId, $state.snapshot({ lines: this.lines, prompt: this.prompt })))
+    })
+  }
 
   print(kind: TextLine['kind'], text: string, details: string | null = null): void {
     this.lines = [...this.lines.slice(-(MAX_LINES - 1)), { kind, text, details }]
