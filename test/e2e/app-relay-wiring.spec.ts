@@ -73,7 +73,7 @@ test('Monitor crons: on for a process spawned here, each cron Send pushed once b
 
   await toggle.uncheck()
   await expect(page.getByTestId('cron-monitor-state')).toHaveAttribute('data-mode', 'off')
-  await expect(page.getByTestId('cron-monitor-state')).toContainText('Off: nobody is asked')
+  await expect(page.getByTestId('cron-monitor-state')).toContainText('Off: this browser does not push')
   const stopped = (await ticks()).length
   await page.waitForTimeout(4_000) // ticks keep coming every second; none may be pushed now
   const all = await ticks()
