@@ -48,7 +48,8 @@ export interface Snapshot10kState {
   foldMs: number
 }
 
-interface Meta {
+/** meta.json of a cached state: written here, read by the browser harness (test/e2e/harness/snapshot-10k.worker.ts) */
+export interface Meta {
   processId: string
   entries: number
   since: number

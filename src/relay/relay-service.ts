@@ -4,6 +4,7 @@
  * Signing with the person's wallet happens in the page (only it can reach `window.arweaveWallet`);
  * this side receives signed bytes.
  */
+import type { PendingSend } from '../node/contract'
 import { CuClient } from '../protocol/cu-client'
 import { GatewayClient } from '../protocol/gateway-client'
 import { HttpClient } from '../protocol/http'
@@ -51,18 +52,6 @@ export interface SubmitReceipt {
   postedTo: string
 }
 
-/** An item of the outgoing queue as the person sees it (no bytes). */
-export interface PendingItem {
-  id: string
-  target: string
-  status: 'queued' | 'sent' | 'cancelled'
-  attempts: number
-  lastError?: string
-  createdAt: number
-  updatedAt: number
-  cancelledAt?: number
-  discarded?: boolean
-}
 
 /** How long a cancelled item stays listed by `pending()`, so the person sees what became of it. */
 export const SHOW_CANCELLED_MS = 24 * 60 * 60 * 1000
@@ -70,7 +59,7 @@ export const SHOW_CANCELLED_MS = 24 * 60 * 60 * 1000
 /** Processes whose crons this tab cranks (restarted by `resumeCrons` after a reload). */
 const MONITORED_KEY = 'cron.monitored'
 
-function pendingItem(r: OutboxRecord): PendingItem {
+function pendingItem(r: OutboxRecord): PendingSend {
   if (r.status === 'assigned') throw new RelayError('send/unknown-item', `item ${r.id} is assigned, not pending`, { id: r.id })
   const { id, target, status, attempts, lastError, createdAt, updatedAt, cancelledAt, discarded } = r
   return {
@@ -169,19 +158,19 @@ export class RelayService {
   }
 
   /** Items not yet assigned (queued, sent), and those cancelled in the last SHOW_CANCELLED_MS; oldest first. */
-  async pending(now = Date.now()): Promise<PendingItem[]> {
+  async pending(now = Date.now()): Promise<PendingSend[]> {
     const cancelled = (await this.queue.list('cancelled')).filter((r) => (r.cancelledAt ?? r.updatedAt) >= now - SHOW_CANCELLED_MS)
     const all = [...(await this.queue.list('queued')), ...(await this.queue.list('sent')), ...cancelled]
     return all.sort((a, b) => a.createdAt - b.createdAt).map(pendingItem)
   }
 
   /** Stops a queued item (see SendQueue.cancel for the race with a post in flight). */
-  async cancel(id: string): Promise<PendingItem> {
+  async cancel(id: string): Promise<PendingSend> {
     return pendingItem(await this.queue.cancel(id))
   }
 
   /** Drops an item the network refused, so it is never tried again. */
-  async discard(id: string): Promise<PendingItem> {
+  async discard(id: string): Promise<PendingSend> {
     return pendingItem(await this.queue.discard(id))
   }
 

@@ -2,10 +2,11 @@
  * The relay worker's API (exposed with comlink by `workers/relay.worker.ts`). Every rejection is a
  * plain `RelayErrorInfo` object, because comlink keeps only name and message of an Error.
  */
+import type { PendingSend } from '../node/contract'
 import { openAolightStore, type AolightStore } from '../store'
 import type { CrankOrigin, CrankReport, OutboxResult } from './crank'
 import { RelayError, reasonOf, type RelayErrorCode } from './errors'
-import { RelayService, type CronMode, type PendingItem, type RelayConfig, type SubmitReceipt } from './relay-service'
+import { RelayService, type CronMode, type RelayConfig, type SubmitReceipt } from './relay-service'
 import type { QueueEvent } from './send-queue'
 import { MemoryQueueStore } from './memory-queue-store'
 import type { KeyValueStore } from './keyfile-vault'
@@ -25,11 +26,11 @@ export interface RelayWorkerApi {
   resume(): Promise<number>
   observeAssigned(id: string, nonce: number): Promise<void>
   /** This browser's items not yet assigned, and those cancelled recently (RelayService.pending). */
-  pending(): Promise<PendingItem[]>
+  pending(): Promise<PendingSend[]>
   /** Stops a queued item; rejects `send/not-cancellable` once acknowledged. */
-  cancel(id: string): Promise<PendingItem>
+  cancel(id: string): Promise<PendingSend>
   /** Drops an item the network refused. */
-  discard(id: string): Promise<PendingItem>
+  discard(id: string): Promise<PendingSend>
   crankResult(result: OutboxResult, origin: CrankOrigin): Promise<CrankReport | null>
   subscribe(listener: (e: QueueEvent) => void): Promise<void>
   /** Crons of a process: cranked here (CU `/cron` polled, outboxes pushed) or left to the MU. */

@@ -13,6 +13,7 @@
  * 3. the reference's counterpart, measured here: ao-loader has no snapshots, its state is the
  *    whole `Memory` (110 MB), so a snapshot or a load is a copy of it.
  */
+import type { Meta } from '../../../bench/snapshot-10k-state'
 import { openAolightStore } from '../../../src/store/index'
 import { RuntimeHost, spawnBrowserRuntimeWorker, type RuntimeHostEvent } from '../../../src/compute/runtime-host'
 import { isSparseMemory, toDense, forEachPage, type SparseMemory } from '../../../src/wasm/sparse-memory'
@@ -83,17 +84,6 @@ export interface Snap10kResult {
   reference: { copyMs: number }
   /** ms from spawning a runtime worker to its first reply (its script loaded), each time */
   workerStartMs: number[]
-}
-
-interface Meta {
-  processId: string
-  entries: number
-  since: number
-  options: RuntimeOptions
-  env: AoEnv
-  last: AoMessage[]
-  before: { byteLength: number; pages: number[] }
-  after: { byteLength: number; pages: number[] }
 }
 
 const MAX = Number.MAX_SAFE_INTEGER
