@@ -349,16 +349,24 @@ export class ComputeService {
         throw e // not known and not fully cached: the network's answer stands
       }
       this.proc = cached
-      this.offline = true
-      const copy = `showing the cached copy (verified to nonce ${cached!.stored.verifiedHead})`
-      this.push({
-        type: 'warning',
-        error: unreachable
-          ? { code: 'network/unreachable', message: `The network is unreachable; ${copy}. (${(e as Error).message})`, details: { processId: id, check: 'cached-copy' } }
-          : { code: 'process/not-found', message: `The gateway does not know this process any more; ${copy}. (${(e as Error).message})`, details: { processId: id, check: 'cached-copy' } },
-      })
+      this.showCachedCopy(unreachable ? 'unreachable' : 'gateway-forgot', cached!.stored.verifiedHead, e)
     }
     this.stats.mode = this.offline ? 'offline' : 'online'
+  }
+
+  /** From here on the cached, verified copy is shown (no more syncing), with a warning saying why. */
+  private showCachedCopy(why: 'unreachable' | 'gateway-forgot' | 'su-forgot', verifiedHead: number, cause: unknown): void {
+    this.offline = true
+    this.stats.mode = 'offline'
+    const copy = `showing the cached copy (verified to nonce ${verifiedHead})`
+    const details = { processId: this.cfg.processId, check: 'cached-copy' }
+    const reason = (cause as Error).message
+    this.push({
+      type: 'warning',
+      error: why === 'unreachable'
+        ? { code: 'network/unreachable', message: `The network is unreachable; ${copy}. (${reason})`, details }
+        : { code: 'process/not-found', message: `The ${why === 'su-forgot' ? 'scheduler' : 'gateway'} does not know this process any more; ${copy}. (${reason})`, details },
+    })
   }
 
   private syncTarget(): SyncTarget {
@@ -473,6 +481,13 @@ export class ComputeService {
           // Lost the network after opening: keep what is verified, say so, try again later.
           this.warn(e)
           out = { head: this.verifiedHead }
+        } else if (isNotKnown(e) && this.verifiedHead >= 0) {
+          // The SU forgot the process while it was open (a local network restarted empty): as on
+          // opening, the verified cache stays shown, said so; nothing stored is marked failed.
+          this.showCachedCopy('su-forgot', this.verifiedHead, e)
+          this.syncDone = true
+          this.kick()
+          return
         } else throw e
       }
       this.progress('fetch', true)

@@ -18,6 +18,7 @@ import {
   type ProcessSummary,
 } from '../../node/contract'
 import { compareNewestFirst } from '../log-order'
+import { addWarning, NO_WARNINGS, type SessionWarnings } from '../session-warnings'
 import { evaluating } from '../process-progress'
 import { client } from './client'
 
@@ -43,7 +44,8 @@ export class ProcessSession {
   throughput = $state<number[]>([])
   messages = $state<LoggedMessage[]>([])
   divergences = $state<Divergence[]>([])
-  warnings = $state<NodeErrorInfo[]>([])
+  /** the cached-copy warning on its own (never scrolled away) and the other warnings, folded */
+  #warnings = $state.raw<SessionWarnings>(NO_WARNINGS)
   /** whether this tab runs the evaluation or follows the tab that does */
   role = $state<'leader' | 'follower' | null>(null)
   /** what cranking the results of messages this tab sent pushed (newest last) */
@@ -73,7 +75,8 @@ export class ProcessSession {
    */
   get waitingForNetwork(): boolean {
     if (this.status?.state === 'offline') {
-      return this.warnings.some((w) => w.details['check'] === 'cached-copy' && w.code === 'network/unreachable') || !this.warnings.some((w) => w.details['check'] === 'cached-copy')
+      const copy = this.#warnings.cachedCopy
+      return copy === null || copy.code === 'network/unreachable'
     }
     const failure = this.status?.state === 'stopped' ? this.status.error : this.openError?.toInfo()
     return failure?.code === 'network/unreachable'
@@ -110,6 +113,20 @@ export class ProcessSession {
       offCleared()
       if (typeof window !== 'undefined') window.removeEventListener('online', online)
     }
+  }
+
+  /** why the cached copy is shown, when it is */
+  get cachedCopyWarning(): NodeErrorInfo | null {
+    return this.#warnings.cachedCopy
+  }
+
+  /** the other warnings, newest last (a CU failing many cross-checks is one counted warning) */
+  get warnings(): readonly NodeErrorInfo[] {
+    return this.#warnings.list
+  }
+
+  #warn(w: NodeErrorInfo): void {
+    this.#warnings = addWarning(this.#warnings, w)
   }
 
   get handle(): ProcessHandle | null {
@@ -161,7 +178,7 @@ export class ProcessSession {
         }
         // Not fatal: live events still fill the log. Say why the history is missing.
         const info = e instanceof NodeError ? e.toInfo() : { code: 'network/unreachable' as const, message: String(e), details: {} }
-        this.warnings = [...this.warnings.slice(-9), { ...info, message: `Could not read the stored log: ${info.message}` }]
+        this.#warn({ ...info, message: `Could not read the stored log: ${info.message}` })
         return
       }
     }
@@ -182,7 +199,7 @@ export class ProcessSession {
     this.throughput = []
     this.messages = []
     this.divergences = []
-    this.warnings = []
+    this.#warnings = NO_WARNINGS
     this.role = null
     this.notice = null
     await this.open()
@@ -222,7 +239,7 @@ export class ProcessSession {
         this.divergences = [...this.divergences, e.divergence]
         break
       case 'warning':
-        this.warnings = [...this.warnings.slice(-9), e.error]
+        this.#warn(e.error)
         break
     }
   }
