@@ -797,7 +797,10 @@ export class ComputeService {
     clearInterval(this.tickTimer)
     this.kick()
     await this.batch?.catch(() => undefined)
-    if (this.snapshotDue && this.host && this.store) {
+    // Closed because another tab cleared this process's cache (its record is gone): a snapshot now
+    // would be a stray one in the emptied store.
+    const cleared = this.store ? (await this.store.processes.get(this.cfg.processId).catch(() => null)) === undefined : false
+    if (this.snapshotDue && this.host && this.store && !cleared) {
       this.closed = false // let the final snapshot through
       await this.snapshot(true).catch(() => undefined)
       this.closed = true

@@ -40,6 +40,16 @@ export interface AppClient extends LightNodeClient {
 
 /** Tabs tell each other which process caches they cleared (same origin, same IndexedDB). */
 const CACHE_CLEARED_CHANNEL = 'aolight.cache-cleared.v1'
+/** Tabs tell each other of changes in the shared outgoing queue, so every tab's pending list is live. */
+const SENDS_CHANNEL = 'aolight.sends.v1'
+const SEND_CHANGE_TYPES: ReadonlySet<string> = new Set(['queued', 'sent', 'retry', 'refused', 'superseded', 'uploaded', 'assigned', 'cancelled'])
+
+/** A change another tab posted, checked (the channel is same-origin, but its data is untyped). */
+function readSendChange(data: unknown): PendingSendChange | null {
+  const c = data as { type?: unknown; id?: unknown; target?: unknown } | null
+  if (!c || typeof c.type !== 'string' || !SEND_CHANGE_TYPES.has(c.type) || typeof c.id !== 'string' || typeof c.target !== 'string') return null
+  return c as PendingSendChange
+}
 
 /** One step of a tracked send. */
 export type SendProgress = { type: 'signing' } | QueueEvent
@@ -143,8 +153,22 @@ export function createAppClient(opts: AppClientOptions = {}): AppClient {
   const tracked = new Map<string, (p: SendProgress) => void>()
   const claims: { target: string; onProgress: (p: SendProgress) => void; claimed: (id: string) => void }[] = []
   const sendListeners = new Set<(c: PendingSendChange) => void>()
+  // One channel per tab: a tab does not receive its own posts.
+  const sendsChannel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(SENDS_CHANNEL) : null
+  if (sendsChannel) {
+    sendsChannel.onmessage = (ev: MessageEvent<unknown>) => {
+      const change = readSendChange(ev.data)
+      if (change) for (const l of sendListeners) l(change)
+    }
+  }
   const onQueue = (e: QueueEvent) => {
-    for (const l of sendListeners) l(queueChange(e))
+    const change = queueChange(e)
+    for (const l of sendListeners) l(change)
+    try {
+      sendsChannel?.postMessage(change)
+    } catch {
+      // other tabs' lists then update on their next load
+    }
     if (e.type === 'queued' && !tracked.has(e.id)) {
       // The first item queued for a target after its tracked send started signing is that send's
       // item (a send signs one item and queues it at once; its id is unknown until signed).

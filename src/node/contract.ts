@@ -488,7 +488,7 @@ export interface LightNodeClient extends Omit<NodeClient, 'wallet'> {
     cancel(id: string): Promise<PendingSend>
     /** drops an item the network refused (`lastError` starts with `refused: `) */
     discard(id: string): Promise<PendingSend>
-    /** every change of the queue; returns the unsubscribe */
+    /** every change of the queue, in this tab or another of this browser (same IndexedDB); returns the unsubscribe */
     subscribe(listener: (change: PendingSendChange) => void): () => void
   }
   crons: {

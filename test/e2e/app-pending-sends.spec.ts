@@ -5,7 +5,8 @@
  * 1. Sent while the MU is unreachable, the item is listed as retrying; the person cancels it (the
  *    confirmation states that an earlier attempt may still get through), the Send page says
  *    "Cancelled: not sent"; with the network back (and after a reload, which resumes the queue)
- *    it is never scheduled (the target's SU log) and is listed as cancelled.
+ *    it is never scheduled (the target's SU log) and is listed as cancelled. A second tab's list
+ *    follows both changes live.
  * 2. A second item left queued across a reload is listed again after it, delivered exactly once when
  *    the network is back, and leaves the list once assigned.
  */
@@ -101,10 +102,17 @@ test('an item sent while the MU is unreachable is listed as retrying, cancelled,
   await page.getByRole('button', { name: 'Connect browser wallet' }).click()
   await expect(page.getByTestId('wallet-address')).toHaveText(wallet.address)
 
+  // A second tab of the same browser shows the same queue, live (no reload).
+  const other = await context.newPage()
+  await other.goto(`/#/send/${target}`)
+  await expect(other.getByRole('button', { name: 'Sign and send' })).toBeVisible()
+
   await gate.close()
   const id = await sendPing(page, 'Ping-cancelled')
   const row = page.locator(`li[data-id="${id}"]`)
   await expect(row.getByTestId('pending-state')).toContainText(/retrying: attempt \d+ failed/)
+  const otherRow = other.locator(`li[data-id="${id}"]`)
+  await expect(otherRow).toHaveAttribute('data-status', 'queued', { timeout: 15_000 })
   await expect(row.getByRole("link")).toHaveAttribute("href", new RegExp(`^#/process/${target}(/log)?$`))
 
   // Keyboard: focus the row's Cancel and press Enter; the confirmation names the race.
@@ -118,6 +126,9 @@ test('an item sent while the MU is unreachable is listed as retrying, cancelled,
   await expect(row.getByTestId('pending-state')).toContainText('cancelled: not sent')
   await expect(row.getByRole('button')).toHaveCount(1) // only the copy-id button: nothing left to cancel
   await expect(page.getByTestId('send-stage')).toHaveCount(0) // the form is free again
+  await expect(otherRow).toHaveAttribute('data-status', 'cancelled', { timeout: 15_000 })
+  await expect(otherRow.getByTestId('pending-state')).toContainText('cancelled: not sent')
+  await other.close()
 
   // The network is back, and a reload resumes the queue: the cancelled item is never posted.
   await gate.open()

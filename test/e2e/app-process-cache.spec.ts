@@ -57,10 +57,15 @@ test('the devnet restarted without the process: the cached, verified copy opens 
   await expect(page.locator('ul.log > li .badge.agreed')).toHaveCount(count, { timeout: 90_000 })
   const verification = (await page.getByTestId('process-verification').textContent())!.trim()
   const firstRow = (await page.locator('ul.log > li').first().textContent())!
+  // a log link's accessible name is the whole id (the text shows it shortened)
+  await expect(page.getByRole('link', { name: `Message ${token.id}, nonce 0` })).toHaveCount(1)
 
   // A fresh devnet on the same ports: same SU key and Scheduler-Location, but no such process.
   // Meanwhile the user is on another page of the app; the process lingers in its worker.
   await page.getByRole('link', { name: 'Settings' }).click()
+  // Settings names the network as the header does (not "Custom")
+  await expect(page.getByTestId('settings-network-now')).toHaveText('Now: Demo network (the local network npm start runs)')
+  await expect(page.getByRole('banner').getByRole('link', { name: 'Demo network' })).toBeVisible()
   await net.restartEmpty()
   const gone = await fetch(`${net.devnet.urls.su}/processes/${token.id}`)
   expect(gone.status).toBe(404)

@@ -24,8 +24,8 @@ const net = appDevnet(DEVNET_PORT)
 const tokenId = () => net.demo.processes.find((p) => p.kind === 'token')!.id
 const totalOf = async (pid: string) => (await new SuClient(net.devnet.urls.su).getSchedulePage({ processId: pid, limit: 1000 })).edges.length
 
-/** How many log entries and process records the app's IndexedDB holds for `pid` (plain IndexedDB API). */
-function storedLog(page: Page, pid: string): Promise<{ processes: number; log: number }> {
+/** How many process records, log entries and snapshots the app's IndexedDB holds for `pid` (plain IndexedDB API). */
+function storedLog(page: Page, pid: string): Promise<{ processes: number; log: number; snapshots: number }> {
   return page.evaluate(async (pid) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const r = indexedDB.open('aolight')
@@ -36,10 +36,11 @@ function storedLog(page: Page, pid: string): Promise<{ processes: number; log: n
       r.onsuccess = () => resolve(r.result)
       r.onerror = () => reject(r.error)
     })
-    const tx = db.transaction(['processes', 'log'], 'readonly')
+    const tx = db.transaction(['processes', 'log', 'snapshots'], 'readonly')
     const out = {
       processes: await req(tx.objectStore('processes').count(pid)),
       log: await req(tx.objectStore('log').count(IDBKeyRange.bound([pid, 0], [pid, Infinity]))),
+      snapshots: await req(tx.objectStore('snapshots').index('by-ordinate').count(IDBKeyRange.bound([pid, 0, 0], [pid, Infinity, Infinity]))),
     }
     db.close()
     return out
@@ -64,7 +65,7 @@ test('clearing the cache on the process page re-opens it and re-verifies it from
   })
   await page.getByRole('button', { name: "Clear this process's cache" }).click()
   // Re-fetched and re-verified: the store holds the whole log again, and the page is live again.
-  await expect.poll(() => storedLog(page, pid), { timeout: 60_000 }).toEqual({ processes: 1, log: total })
+  await expect.poll(() => storedLog(page, pid), { timeout: 60_000 }).toMatchObject({ processes: 1, log: total })
   await upToDate(page, total)
   expect(asked).toContain('It will be re-verified from the network')
   await expect(page.getByText('Cache cleared and re-opened from the network.')).toBeVisible({ timeout: 60_000 })
@@ -122,7 +123,20 @@ test('a cache cleared in Settings in another tab: the open tab re-opens from the
   await expect(page.getByTestId('process-notice')).toContainText('cleared in another tab', { timeout: 60_000 })
   await upToDate(page, total)
   await expect(page.getByText('This browser cannot store the process')).toHaveCount(0)
-  await expect.poll(() => storedLog(page, pid), { timeout: 60_000 }).toEqual({ processes: 1, log: total })
+  await expect.poll(() => storedLog(page, pid), { timeout: 60_000 }).toMatchObject({ processes: 1, log: total })
+
+  // Cleared again while the browser is offline (tab A cannot re-open): tab A lets its copy go
+  // without a parting snapshot, so the store stays empty; back online, it re-opens by itself.
+  await context.setOffline(true)
+  await settings.reload()
+  settings.once('dialog', (d) => void d.accept())
+  await list.getByRole('button', { name: 'Clear cache of aolight-demo-token' }).click()
+  await expect(settings.getByTestId('no-cached-processes')).toBeVisible({ timeout: 60_000 })
+  await expect(page.getByTestId('process-failure')).toContainText('nothing is cached for it', { timeout: 60_000 })
+  await page.waitForTimeout(1_000)
+  expect(await storedLog(settings, pid)).toEqual({ processes: 0, log: 0, snapshots: 0 })
+  await context.setOffline(false)
+  await upToDate(page, total)
   await settings.close()
 })
 
