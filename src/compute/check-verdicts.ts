@@ -42,13 +42,17 @@ export function recordingChecker(inner: CrossChecker, deps: RecordingDeps): Cros
     async check(req) {
       const outcomes = await inner.check(req)
       const records = outcomes.map((o) => toRecord(req, o, Date.now()))
+      // The verdict over every stored check of this result: a CU that cannot answer now keeps the
+      // verdict it gave before (the store does not let an error replace it).
+      let known: Pick<CheckRecord, 'verdict' | 'remote' | 'divergences'>[] = records
       try {
         const store = await deps.store()
         for (const r of records) await store.checks.put(r)
+        known = await store.checks.forResult(req.processId, { nonce: req.nonce, cron: req.cron?.index ?? 0 })
       } catch {
         // The verdict still shows in this session; only its memory across visits is lost.
       }
-      deps.onVerdict(req, verdictOf(records))
+      deps.onVerdict(req, verdictOf(known))
       return outcomes
     },
   }

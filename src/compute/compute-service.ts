@@ -11,7 +11,7 @@
  * status says `offline`.
  */
 import type {
-  DryRunRequest, Divergence, Endpoints, LoggedMessage, MessagePage, MessageResult, Phase, PhaseProgress,
+  DryRunRequest, Divergence, Endpoints, LoggedMessage, MessagePage, MessageResult, NodeErrorInfo, Phase, PhaseProgress,
   ProcessEvent, ProcessStatus, ProcessSummary, SnapshotPolicy, Verification,
 } from '../node/contract'
 import { GatewayClient } from '../protocol/gateway-client'
@@ -23,7 +23,7 @@ import type { SuEdge } from '../protocol/su-types'
 import { tagValue, type WireTag } from '../protocol/wire-types'
 import { parseCrons } from './cron'
 import {
-  decideSnapshot, initialPolicyState, openAolightStore, type AolightStore, type LogRecord,
+  decideSnapshot, initialPolicyState, isStoreError, openAolightStore, type AolightStore, type LogRecord,
   type Ordinate, type PolicyEvent, type PolicyState, type ResultRecord, type SnapshotPolicyConfig,
 } from '../store/index'
 import type { NewResult } from '../store/result-store'
@@ -124,6 +124,8 @@ export class ComputeService {
   private lastProgressAt: Record<Phase, number> = { fetch: 0, verify: 0, evaluate: 0, check: 0 }
   private closed = false
   private offline = false
+  /** why the cached copy is shown (replayed to every new subscriber with the status) */
+  private cachedCopyWarning: NodeErrorInfo | null = null
   /** how each hydrated assignment's transaction was proven (nonce -> proof), this session */
   private readonly hydrationProofs = new Map<number, HydrationProof>()
   private syncDone = false
@@ -184,6 +186,7 @@ export class ComputeService {
     const out: ProcessEvent[] = [{ type: 'status', status: this.status }]
     if (this.summary) out.push({ type: 'summary', summary: this.summary })
     for (const p of ['fetch', 'verify', 'evaluate', 'check'] as const) out.push({ type: 'progress', progress: this.meters[p].snapshot(now()) })
+    if (this.cachedCopyWarning) out.push({ type: 'warning', error: this.cachedCopyWarning })
     return out
   }
 
@@ -361,12 +364,10 @@ export class ComputeService {
     const copy = `showing the cached copy (verified to nonce ${verifiedHead})`
     const details = { processId: this.cfg.processId, check: 'cached-copy' }
     const reason = (cause as Error).message
-    this.push({
-      type: 'warning',
-      error: why === 'unreachable'
-        ? { code: 'network/unreachable', message: `The network is unreachable; ${copy}. (${reason})`, details }
-        : { code: 'process/not-found', message: `The ${why === 'su-forgot' ? 'scheduler' : 'gateway'} does not know this process any more; ${copy}. (${reason})`, details },
-    })
+    this.cachedCopyWarning = why === 'unreachable'
+      ? { code: 'network/unreachable', message: `The network is unreachable; ${copy}. (${reason})`, details }
+      : { code: 'process/not-found', message: `The ${why === 'su-forgot' ? 'scheduler' : 'gateway'} does not know this process any more; ${copy}. (${reason})`, details }
+    this.push({ type: 'warning', error: this.cachedCopyWarning })
   }
 
   private syncTarget(): SyncTarget {
@@ -691,13 +692,15 @@ export class ComputeService {
     try {
       const t0 = now()
       const memory = await this.host.snapshot()
-      await this.store.snapshots.write(this.cfg.processId, pos, memory, full ? { mode: 'full' } : {})
+      await this.store.snapshots.write(this.cfg.processId, pos, memory, { requireProcess: true, ...(full && { mode: 'full' as const }) })
       this.stats.snapshotsWritten++
       this.stats.lastSnapshotMs = now() - t0
       this.decide({ type: 'snapshotted', at: Date.now() })
       // settings.snapshots.keepPerProcess (chains the kept ones need stay; log and results always do)
       this.stats.prunedSnapshots += (await this.store.snapshots.prune(this.cfg.processId, this.cfg.snapshots.keepPerProcess)).length
     } catch (e) {
+      // Cleared in another tab: this service is being closed; nothing to report.
+      if (isStoreError(e, 'store/not-found') && e.details['cacheCleared']) return
       // A snapshot is an optimisation: report it, keep evaluating.
       this.warn(e)
     }
@@ -797,10 +800,8 @@ export class ComputeService {
     clearInterval(this.tickTimer)
     this.kick()
     await this.batch?.catch(() => undefined)
-    // Closed because another tab cleared this process's cache (its record is gone): a snapshot now
-    // would be a stray one in the emptied store.
-    const cleared = this.store ? (await this.store.processes.get(this.cfg.processId).catch(() => null)) === undefined : false
-    if (this.snapshotDue && this.host && this.store && !cleared) {
+    // (closed because another tab cleared the cache: the write finds no process record and drops it)
+    if (this.snapshotDue && this.host && this.store) {
       this.closed = false // let the final snapshot through
       await this.snapshot(true).catch(() => undefined)
       this.closed = true

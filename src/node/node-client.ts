@@ -8,9 +8,10 @@
 import { wrap, proxy, releaseProxy, type Remote } from 'comlink'
 import {
   NodeError, checkAoId, type Capabilities, type DryRunRequest, type MessageResult, type NodeClient, type ProcessEvent,
-  type ProcessHandle, type Settings, type WalletState, type PhaseProgress, type ProcessStatus, type ProcessSummary,
+  type ProcessHandle, type Settings, type WalletState,
 } from './contract'
 import { loadSettings, saveSettings, type KeyValueStorage } from './settings'
+import { EventLatch } from './event-latch'
 import type { ComputeOpenConfig, ComputeWorkerApi, Reply } from '../compute/compute-worker-api'
 import type { ComputeStats } from '../compute/compute-service'
 import { requestPersistence, storageUsage } from '../store/storage-quota'
@@ -51,25 +52,6 @@ export interface ComputeProcessHandle extends ProcessHandle {
 function unwrap<T>(r: Reply<T>): T {
   if (!r.ok) throw NodeError.fromInfo(r.error)
   return r.value
-}
-
-/** Keeps the latest status, summary and progress per phase, for a new subscriber's replay. */
-class EventLatch {
-  status: ProcessStatus | undefined
-  summary: ProcessSummary | undefined
-  progress = new Map<string, PhaseProgress>()
-  note(e: ProcessEvent): void {
-    if (e.type === 'status') this.status = e.status
-    else if (e.type === 'summary') this.summary = e.summary
-    else if (e.type === 'progress') this.progress.set(e.progress.phase, e.progress)
-  }
-  replay(): ProcessEvent[] {
-    const out: ProcessEvent[] = []
-    if (this.status) out.push({ type: 'status', status: this.status })
-    if (this.summary) out.push({ type: 'summary', summary: this.summary })
-    for (const p of this.progress.values()) out.push({ type: 'progress', progress: p })
-    return out
-  }
 }
 
 export function createNodeClient(opts: NodeClientOptions = {}): NodeClient & { openComputeProcess(id: string): Promise<ComputeProcessHandle>; readonly settingsProblem: string | null } {

@@ -12,7 +12,8 @@
  * (all read-only or idempotent) to it again. Closing a follower withdraws its place in the lock's
  * queue, so a closed view never holds the lock for a moment on its way out.
  */
-import { NodeError, type NodeErrorInfo, type ProcessEvent, type ProcessHandle, type PhaseProgress, type ProcessStatus, type ProcessSummary } from './contract'
+import { NodeError, type NodeErrorInfo, type ProcessEvent, type ProcessHandle } from './contract'
+import { EventLatch } from './event-latch'
 
 type Method = 'messages' | 'message' | 'divergences' | 'dryRun' | 'clearCache'
 
@@ -44,25 +45,16 @@ interface PendingCall {
 
 export const lockName = (id: string) => `aolight.process.${id}`
 
-/** Latest status, summary, progress per phase and role: what a new subscriber (or tab) sees first. */
-class Latch {
-  status: ProcessStatus | undefined
-  summary: ProcessSummary | undefined
+/** What a new subscriber (or tab) sees first (event-latch.ts), plus this tab's role. */
+class Latch extends EventLatch {
   role: 'leader' | 'follower' | undefined
-  progress = new Map<string, PhaseProgress>()
-  note(e: ProcessEvent): void {
-    if (e.type === 'status') this.status = e.status
-    else if (e.type === 'summary') this.summary = e.summary
-    else if (e.type === 'progress') this.progress.set(e.progress.phase, e.progress)
-    else if (e.type === 'role') this.role = e.role
+  override note(e: ProcessEvent): void {
+    if (e.type === 'role') this.role = e.role
+    else super.note(e)
   }
   /** without `role`: that one is per tab */
   shared(): ProcessEvent[] {
-    const out: ProcessEvent[] = []
-    if (this.status) out.push({ type: 'status', status: this.status })
-    if (this.summary) out.push({ type: 'summary', summary: this.summary })
-    for (const p of this.progress.values()) out.push({ type: 'progress', progress: p })
-    return out
+    return this.replay()
   }
 }
 

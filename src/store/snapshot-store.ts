@@ -27,6 +27,12 @@ export interface WriteSnapshotOptions {
   sha256?: string
   /** compute the whole-memory SHA-256 for an incremental too (~100 ms for aos; default false) */
   hashWholeMemory?: boolean
+  /**
+   * write only if the process record is still stored (checked in the write transaction): a
+   * snapshot encoded while another tab cleared the process's cache is dropped with
+   * `store/not-found` (details `cacheCleared`), instead of landing as a stray in the emptied store
+   */
+  requireProcess?: boolean
 }
 
 export interface WrittenSnapshot {
@@ -107,7 +113,10 @@ export class SnapshotStore {
     }
     let written: { value: number; evicted: EvictedSnapshot[] }
     try {
-      written = await this.db.write(['snapshots', 'snapshotData'], where, async (tx) => {
+      written = await this.db.write(['snapshots', 'snapshotData', 'processes'], where, async (tx) => {
+        if (opts.requireProcess && !(await tx.objectStore('processes').get(processId))) {
+          throw new StoreError('store/not-found', `${where}: process ${processId} is not stored (its cache was cleared); the snapshot is dropped`, { processId, cacheCleared: true })
+        }
         if (base) {
           const b = await tx.objectStore('snapshots').get(base.id)
           if (!b || b.corrupt) {

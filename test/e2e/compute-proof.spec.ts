@@ -185,7 +185,13 @@ test('clean run: 300 messages fetched, verified and computed in the tab; crons e
 
   // every scheduled message is cross-checked in the tab (/result per message); wait for all
   await untilChecked(page, logLength, 90_000)
-  await page.waitForTimeout(500) // the last check's events and store writes
+  // The last checks' events and store writes: until every message's latest event is agreed (at
+  // most 15 s: one that never is, the cross-check test below names).
+  await page.waitForFunction((n) => {
+    const level = new Map<string, string>()
+    for (const e of window.proof.events()) if (e.type === 'message' && !e.message.cron) level.set(e.message.id, e.message.verification.level)
+    return level.size >= n && [...level.values()].every((l) => l === 'agreed')
+  }, logLength, { timeout: 15_000, polling: 250 }).catch(() => undefined)
   run = {
     messages: await page.evaluate(() => window.proof.allMessages()),
     events: await page.evaluate(() => window.proof.events()),

@@ -300,6 +300,24 @@ test('snapshot base gone: after the cached base is cleared or marked corrupt beh
   expect(r.same).toBe(true)
 })
 
+test('a snapshot that requires its process is dropped once the process record is gone (cache cleared by another tab)', async ({ page }) => {
+  const r = await page.evaluate(async () => {
+    const S = window.store
+    const s = await S.openAolightStore({ name: 'cleared-' + Math.random() })
+    const pid = 'PC'
+    await s.processes.put({ id: pid, record: { id: pid } as never, tags: [], moduleId: 'M', scheduler: 'S' })
+    const mem = S.aosLikeMemory(5)
+    const kept = await s.snapshots.write(pid, { nonce: 1, cron: 0 }, mem, { requireProcess: true })
+    await s.db.raw('test').delete('processes', pid) // the other tab's clear (snapshots are gone with it in the app)
+    S.evaluateMessages(mem, 51, 2)
+    const dropped = await s.snapshots.write(pid, { nonce: 2, cron: 0 }, mem, { requireProcess: true }).then(() => 'written', (e: { code: string; details: Record<string, unknown> }) => `${e.code} ${String(e.details['cacheCleared'])}`)
+    const list = (await s.snapshots.list(pid)).map((x) => x.nonce)
+    s.close()
+    return { kept: kept.snapshot.nonce, dropped, list }
+  })
+  expect(r).toEqual({ kept: 1, dropped: 'store/not-found true', list: [1] })
+})
+
 test('outbox, checks, settings, modules: typed records and forward-only outbox status', async ({ page }) => {
   const r = await page.evaluate(async () => {
     const S = window.store
@@ -318,6 +336,12 @@ test('outbox, checks, settings, modules: typed records and forward-only outbox s
     await s.checks.put({ processId: 'P', nonce: 3, cron: 0, remote: 'http://cu-a', verdict: 'agreed', divergences: [], checkedAt: 1 })
     await s.checks.put({ processId: 'P', nonce: 3, cron: 0, remote: 'http://cu-b', verdict: 'diverged', divergences: [{ field: 'Output.data', local: 'x', remote: 'y' }], checkedAt: 2 })
     const emptyDiv = await err(() => s.checks.put({ processId: 'P', nonce: 4, cron: 0, remote: 'http://cu-b', verdict: 'diverged', divergences: [], checkedAt: 2 }))
+    // A CU that cannot answer later keeps its verdict; an error with no verdict before is stored,
+    // and a new verdict replaces an error.
+    const errorOverAgreed = await s.checks.put({ processId: 'P', nonce: 3, cron: 0, remote: 'http://cu-a', verdict: 'error', divergences: [], error: 'HTTP 404', checkedAt: 3 })
+    const errorFirst = await s.checks.put({ processId: 'P', nonce: 5, cron: 0, remote: 'http://cu-a', verdict: 'error', divergences: [], error: 'HTTP 502', checkedAt: 3 })
+    const agreedOverError = await s.checks.put({ processId: 'P', nonce: 5, cron: 0, remote: 'http://cu-a', verdict: 'agreed', divergences: [], checkedAt: 4 })
+    const nonce5 = (await s.checks.forResult('P', { nonce: 5, cron: 0 })).map((c) => [c.remote, c.verdict])
     await s.settings.set('su', { url: 'http://localhost:5003' })
     await s.modules.put({ id: 'mod', bytes: new Uint8Array([0, 97, 115, 109]).buffer, tags: [], verified: true })
     const mod = await s.modules.get('mod')
@@ -326,6 +350,7 @@ test('outbox, checks, settings, modules: typed records and forward-only outbox s
       assigned: [assigned.status, assigned.assignedNonce], back, missing,
       checks: (await s.checks.forResult('P', { nonce: 3, cron: 0 })).map((c) => [c.remote, c.verdict]),
       diverged: (await s.checks.withVerdict('P', 'diverged')).map((c) => c.divergences[0]), emptyDiv,
+      errorOverAgreed, errorFirst, agreedOverError, nonce5,
       setting: await s.settings.get('su'), noSetting: await s.settings.get('x'),
       mod: mod && [new Uint8Array(mod.bytes).length, mod.verified], hasMod: await s.modules.has('mod'),
     }
@@ -335,6 +360,7 @@ test('outbox, checks, settings, modules: typed records and forward-only outbox s
   expect(r).toMatchObject({
     q: ['queued', 0], q2raw: 1, queued: 0, sent: [['item1', 2, 'HTTP 502 from http://mu/']], assigned: ['assigned', 7],
     checks: [['http://cu-a', 'agreed'], ['http://cu-b', 'diverged']], diverged: [{ field: 'Output.data', local: 'x', remote: 'y' }],
+    errorOverAgreed: false, errorFirst: true, agreedOverError: true, nonce5: [['http://cu-a', 'agreed']],
     setting: { url: 'http://localhost:5003' }, mod: [4, true], hasMod: true,
   })
   expect(r.noSetting).toBeUndefined()
