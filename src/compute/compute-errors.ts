@@ -56,6 +56,13 @@ const info = (code: NodeErrorCode, message: string, details: Details = {}): Node
 /** `details.check` of the error a process stops with when its cache was cleared under it. */
 export const CACHE_CLEARED_CHECK = 'store/cache-cleared'
 
+/** `details.check` of the warning saying why a process is shown from its cache (no answer, or the network forgot it). */
+export const CACHED_COPY_CHECK = 'cached-copy'
+
+export function isCachedCopyWarning(w: NodeErrorInfo): boolean {
+  return w.details['check'] === CACHED_COPY_CHECK
+}
+
 /** Maps any thrown value to the contract's closed error set, keeping the precise message. */
 export function toNodeErrorInfo(e: unknown): NodeErrorInfo {
   if (e instanceof ComputeError) {

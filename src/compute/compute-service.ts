@@ -30,7 +30,7 @@ import type { NewResult } from '../store/result-store'
 import { moduleOptionsFromTags } from '../wasm/module-options'
 import type { AoEnv, RuntimeOptions } from '../wasm/types'
 import { clearProcessCache } from './cache-clear'
-import { ComputeError, isNetworkFailure, toNodeErrorInfo } from './compute-errors'
+import { CACHED_COPY_CHECK, ComputeError, isNetworkFailure, toNodeErrorInfo } from './compute-errors'
 import { ProtocolError } from '../protocol/errors'
 import { dryRunMessage, runDryRun } from './dry-run'
 import { boundaryOf, Evaluator, pushedDeepHashes, type EvaluatedStep } from './evaluator'
@@ -362,7 +362,7 @@ export class ComputeService {
     this.offline = true
     this.stats.mode = 'offline'
     const copy = `showing the cached copy (verified to nonce ${verifiedHead})`
-    const details = { processId: this.cfg.processId, check: 'cached-copy' }
+    const details = { processId: this.cfg.processId, check: CACHED_COPY_CHECK }
     const reason = (cause as Error).message
     this.cachedCopyWarning = why === 'unreachable'
       ? { code: 'network/unreachable', message: `The network is unreachable; ${copy}. (${reason})`, details }

@@ -4,6 +4,7 @@
  * again on a lingering process, another tab following the leader) gets these first, so it shows
  * what an earlier subscriber saw. Other warnings, messages and divergences are one-off news.
  */
+import { isCachedCopyWarning } from '../compute/compute-errors'
 import type { NodeErrorInfo, PhaseProgress, ProcessEvent, ProcessStatus, ProcessSummary } from './contract'
 
 export class EventLatch {
@@ -16,7 +17,7 @@ export class EventLatch {
     if (e.type === 'status') this.status = e.status
     else if (e.type === 'summary') this.summary = e.summary
     else if (e.type === 'progress') this.progress.set(e.progress.phase, e.progress)
-    else if (e.type === 'warning' && e.error.details['check'] === 'cached-copy') this.cachedCopy = e.error
+    else if (e.type === 'warning' && isCachedCopyWarning(e.error)) this.cachedCopy = e.error
   }
 
   replay(): ProcessEvent[] {

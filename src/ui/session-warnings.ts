@@ -8,6 +8,7 @@
  *   gives one warning that counts them, not one per message.
  * Everything else is kept newest last, at most `MAX_WARNINGS`.
  */
+import { isCachedCopyWarning } from '../compute/compute-errors'
 import type { NodeErrorInfo } from '../node/contract'
 
 export const MAX_WARNINGS = 10
@@ -20,10 +21,6 @@ export interface SessionWarnings {
 }
 
 export const NO_WARNINGS: SessionWarnings = { cachedCopy: null, list: [] }
-
-export function isCachedCopyWarning(w: NodeErrorInfo): boolean {
-  return w.details['check'] === 'cached-copy'
-}
 
 /** The CU a cross-check warning is about, if it is one. */
 function crossCheckCu(w: NodeErrorInfo): string | null {

@@ -7,7 +7,7 @@
  *   (not "This browser cannot store the process"); Settings asks first and lists what is stored;
  * - endpoints that do not answer are reported as an unreachable network, not a wrong network.
  */
-import { test, expect, type Page } from '@playwright/test'
+import { test, expect, type BrowserContext, type Page } from '@playwright/test'
 import { SuClient } from '../../src/protocol/su-client'
 import { SETTINGS_KEY } from '../../src/node/settings'
 import { sendMessage } from '../devnet/ao-http'
@@ -51,12 +51,18 @@ async function upToDate(page: Page, total: number, timeout = 120_000): Promise<v
   await expect(page.getByRole('status').first()).toContainText(`Up to date: verified to nonce ${total - 1}, evaluated to nonce ${total - 1}`, { timeout })
 }
 
-test('clearing the cache on the process page re-opens it and re-verifies it from the network', async ({ page, context }) => {
+/** The demo token opened on the devnet and evaluated to its SU's head: its id and log length. */
+async function openTokenUpToDate(page: Page, context: BrowserContext): Promise<{ pid: string; total: number }> {
   await useSettings(context, devnetSettings(net.devnet))
   const pid = tokenId()
   const total = await totalOf(pid)
   await page.goto(`/#/process/${pid}`)
   await upToDate(page, total)
+  return { pid, total }
+}
+
+test('clearing the cache on the process page re-opens it and re-verifies it from the network', async ({ page, context }) => {
+  const { pid, total } = await openTokenUpToDate(page, context)
 
   let asked = ''
   page.once('dialog', (d) => {
@@ -99,11 +105,7 @@ test('a page opened offline re-connects by itself once the browser is back onlin
 })
 
 test('a cache cleared in Settings in another tab: the open tab re-opens from the network; Settings asks and lists what is stored', async ({ page, context }) => {
-  await useSettings(context, devnetSettings(net.devnet))
-  const pid = tokenId()
-  const total = await totalOf(pid)
-  await page.goto(`/#/process/${pid}`)
-  await upToDate(page, total)
+  const { pid, total } = await openTokenUpToDate(page, context)
 
   const settings = await context.newPage()
   await settings.goto('/#/settings')
@@ -141,11 +143,7 @@ test('a cache cleared in Settings in another tab: the open tab re-opens from the
 })
 
 test('endpoints that do not answer: "unreachable", not "not on this network"; a cached process says so too', async ({ page, context }) => {
-  await useSettings(context, devnetSettings(net.devnet))
-  const pid = tokenId()
-  const total = await totalOf(pid)
-  await page.goto(`/#/process/${pid}`)
-  await upToDate(page, total)
+  const { pid, total } = await openTokenUpToDate(page, context)
 
   const dead = 'http://127.0.0.1:9'
   await page.evaluate(([k, dead]) => {

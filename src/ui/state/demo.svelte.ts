@@ -3,7 +3,8 @@
  * and shared by the views that offer it: home (the list, "Use the demo network"), the header
  * (names the network), a process that is not found (hint), spawn (defaults), names of known ids.
  */
-import type { Endpoints } from '../../node/contract'
+import type { Endpoints, PresetName } from '../../node/contract'
+import { PRESET_LABELS } from '../../node/settings'
 import { fetchDemoFile, sameNetwork, type DemoFile } from '../demo-processes'
 import { client } from './client'
 import { settingsState } from './settings.svelte'
@@ -34,6 +35,14 @@ export const demoState = {
   isCurrent(endpoints: Endpoints = settingsState.value.endpoints): boolean {
     void load()
     return file.network !== null && sameNetwork(file.network, endpoints)
+  },
+  /** custom endpoints that are the demo network's: the header and Settings call them "Demo network" */
+  isDemoNetwork(preset: PresetName, endpoints: Endpoints): boolean {
+    return preset === 'custom' && this.isCurrent(endpoints)
+  },
+  /** the network's name as the app shows it: the demo's, else the preset's label */
+  networkLabel(preset: PresetName, endpoints: Endpoints): string {
+    return this.isDemoNetwork(preset, endpoints) ? 'Demo network' : PRESET_LABELS[preset]
   },
   /** a demo network exists and the settings point elsewhere */
   get offerSwitch(): boolean {
